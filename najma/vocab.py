@@ -1,0 +1,101 @@
+"""Controlled vocabularies of the programme, with their translatable labels.
+
+Values are stored as short English codes; labels are wrapped for Flask-Babel so the
+interface speaks French first, then Arabic and English.
+"""
+from flask_babel import lazy_gettext as _l
+
+SETTINGS = {
+    "urban": _l("Urban"),
+    "periurban": _l("Periurban"),
+    "rural": _l("Rural"),
+}
+
+PHASES = {
+    "launch": _l("Launch"),
+    "experimentation": _l("Experimentation"),
+    "appropriation": _l("Appropriation"),
+    "extension": _l("Extension"),
+    "generalisation": _l("Generalisation"),
+}
+
+BODY_KINDS = {
+    "antenna": _l("Antenna"),
+    "commission": _l("Permanent commission"),
+    "committee": _l("Local institutional committee"),
+    "steering": _l("National steering committee"),
+}
+
+MEMBER_ROLES = {
+    "chair": _l("Chair"),
+    "secretary": _l("Secretary"),
+    "member": _l("Member"),
+}
+
+SECTORS = {
+    "communes": _l("Communes and local authorities"),
+    "non_formal_education": _l("Non-formal education"),
+    "youth_sport": _l("Youth and sport"),
+    "health": _l("Health"),
+    "employment_training": _l("Employment and vocational training"),
+    "associations": _l("Associations"),
+    "businesses": _l("Businesses"),
+    "artisans": _l("Artisans"),
+    "entraide_nationale": _l("Entraide Nationale"),
+    "other": _l("Other"),
+}
+
+#: Sectors the programme requires on every local institutional committee.
+REQUIRED_COMMITTEE_SECTORS = (
+    "communes",
+    "non_formal_education",
+    "youth_sport",
+    "health",
+    "employment_training",
+    "associations",
+)
+#: Sectors the programme asks for "where possible": flagged as advice, not as a gap.
+RECOMMENDED_COMMITTEE_SECTORS = ("businesses", "artisans")
+
+ATTENDANCE = {
+    "present": _l("Present"),
+    "excused": _l("Excused"),
+    "absent": _l("Absent"),
+}
+
+MINUTES_STATUSES = {
+    "draft": _l("Draft"),
+    "adopted": _l("Adopted"),
+}
+
+ROLES = {
+    "admin": _l("Administrator"),
+    "steering": _l("Steering committee member"),
+    "chantier_lead": _l("Chantier lead"),
+    "delegate": _l("Provincial delegate"),
+    "committee_member": _l("Committee member"),
+    "commission_member": _l("Commission member"),
+    "antenna_staff": _l("Antenna staff"),
+    "evaluator": _l("Evaluator"),
+    "viewer": _l("Viewer"),
+}
+
+#: Roles that only make sense on one territory.
+TERRITORY_ROLES = ("delegate", "committee_member", "commission_member", "antenna_staff")
+#: Roles that only make sense on one chantier.
+CHANTIER_ROLES = ("chantier_lead",)
+
+LANGUAGES = {"fr": "Français", "ar": "العربية", "en": "English"}
+RTL_LANGUAGES = ("ar",)
+
+
+def label(vocabulary: dict, code: str | None) -> str:
+    """The translated label of ``code`` in ``vocabulary``, or the code itself if unknown."""
+    if code is None:
+        return ""
+    return str(vocabulary.get(code, code))
+
+
+def choices(vocabulary: dict) -> list[tuple[str, str]]:
+    """WTForms choices for a vocabulary, in its declared order."""
+    return [(code, text) for code, text in vocabulary.items()]
