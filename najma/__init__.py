@@ -138,14 +138,12 @@ def register_template_helpers(app: Flask) -> None:
     from najma.permissions import can
 
     @app.context_processor
-    def inject_helpers():
-        return {
-            "can": lambda action, obj=None: can(current_user, action, obj),
-            "lang": current_language(),
-            "text_dir": text_direction(),
-            "vocab": vocab,
-            "demo_mode": _demo_loaded(),
-        }
+    def inject_request_helpers():
+        return {"lang": current_language(), "text_dir": text_direction(), "demo_mode": _demo_loaded()}
+
+    # Globals, unlike context variables, are also visible inside imported macros.
+    app.jinja_env.globals["can"] = lambda action, obj=None: can(current_user, action, obj)
+    app.jinja_env.globals["vocab"] = vocab
 
     app.jinja_env.filters["markdown"] = render
     app.jinja_env.filters["label"] = vocab.label

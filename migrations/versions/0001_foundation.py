@@ -65,8 +65,8 @@ def upgrade():
     )
     op.create_table('provinces',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=6), nullable=False),
-    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('code', sa.String(length=12), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('name_fr', sa.String(length=120), nullable=False),
     sa.Column('name_ar', sa.String(length=120), nullable=False),
     sa.Column('region_id', sa.Integer(), nullable=False),

@@ -30,13 +30,13 @@ class Region(db.Model):
 
 
 class Province(db.Model):
-    """A province or prefecture (HCP code ``RR.PPP``), in one region."""
+    """A province or prefecture (HCP code ``RR.PPP``; ``RR.PPP.AA.A0`` for Casablanca's prefectures of arrondissements)."""
 
     __tablename__ = "provinces"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    code: orm.Mapped[str] = orm.mapped_column(sa.String(6), unique=True)
-    kind: orm.Mapped[str] = orm.mapped_column(sa.String(12))  # province or prefecture
+    code: orm.Mapped[str] = orm.mapped_column(sa.String(12), unique=True)
+    kind: orm.Mapped[str] = orm.mapped_column(sa.String(30))  # province, prefecture, prefecture_of_arrondissements
     name_fr: orm.Mapped[str] = orm.mapped_column(sa.String(120))
     name_ar: orm.Mapped[str] = orm.mapped_column(sa.String(120))
     region_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("regions.id"), index=True)

@@ -1,0 +1,159 @@
+"""Shared fixtures: ``app``, ``db``, ``client``, ``runner``, ``login_as(role)`` and small factories.
+
+The suite runs on in-memory SQLite by default and on PostgreSQL when ``DATABASE_URL`` (or
+``TEST_DATABASE_URL``) points at one; every test starts from empty tables.
+"""
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from najma import create_app
+from najma.auth import services as auth_services
+from najma.config import TestConfig
+from najma.extensions import db as _db
+from najma.extensions import limiter
+from najma.geography.models import Province
+from najma.geography.services import PILOT_PROVINCE_CODES, load_regions_and_provinces
+from najma.governance import services as governance
+from najma.reference.services import seed_reference_data
+from najma.territories import services as territories
+from najma.vocab import TERRITORY_ROLES
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context.
+
+    The tests keep one application context open for their own queries; without this,
+    requests would share its ``g`` (and Flask-Login's cached user) with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        context = self.application.app_context()
+        context.push()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            context.pop()
+            # What the request committed must be visible to the test's own session.
+            _db.session.rollback()
+
+
+@pytest.fixture(scope="session")
+def _app():
+    app = create_app(TestConfig())
+    app.test_client_class = IsolatedClient
+    app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.drop_all()
+
+
+def _empty_tables() -> None:
+    _db.session.rollback()
+    tables = _db.metadata.sorted_tables
+    if _db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_app):
+    """The application, with an application context open and empty tables."""
+    with _app.app_context():
+        _app.config["WTF_CSRF_ENABLED"] = False
+        limiter.reset()
+        yield _app
+        _db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def db(app):
+    """The database handle, with the pilot provinces, chantiers and target groups loaded."""
+    load_regions_and_provinces(PILOT_PROVINCE_CODES)
+    seed_reference_data()
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def province(code: str = "05.081") -> Province:
+    """A loaded province by HCP code (Azilal by default)."""
+    return _db.session.execute(sa.select(Province).where(Province.code == code)).scalar_one()
+
+
+def make_territory(name: str | None = None, *, province_code: str = "05.081", setting: str = "rural",
+                   phase: str = "experimentation"):
+    """A territory with its three (empty) bodies."""
+    name = name or f"Territoire {next(_counter)}"
+    return territories.create_territory(None, {"name": name, "province_id": province(province_code).id,
+                                               "setting": setting, "phase": phase, "cohort": "Test"})
+
+
+def make_user(*roles: str, territory=None, chantier=None, email: str | None = None, name: str | None = None):
+    """An active account holding ``roles`` (territorial roles on ``territory``)."""
+    n = next(_counter)
+    user = auth_services.create_user(None, email or f"user{n}@example.org", name or f"User {n}", PASSWORD)
+    for role in roles:
+        auth_services.grant_role(None, user, role,
+                                 territory_id=territory.id if role in TERRITORY_ROLES else None,
+                                 chantier_id=chantier.id if (role == "chantier_lead" and chantier) else None)
+    return user
+
+
+def make_member(body, *, name: str | None = None, role: str = "member", sector: str | None = "associations",
+                discipline: str = "", user=None, start: date | None = None, end: date | None = None,
+                voting: bool = True):
+    """A seat on ``body``."""
+    return governance.add_member(None, body, {
+        "full_name": name or f"Membre {next(_counter)}", "role": role, "sector": sector,
+        "discipline": discipline, "organisation": "", "voting": voting,
+        "start_date": start or date(2025, 1, 1), "end_date": end, "user_id": user.id if user else None})
+
+
+@pytest.fixture
+def territory(db):
+    """The Azilal test territory."""
+    return make_territory("Azilal")
+
+
+@pytest.fixture
+def login_as(client, db, territory):
+    """``login_as(role, territory=None, chantier=None)``: sign a new user in with that role.
+
+    Territorial roles default to the ``territory`` fixture. Pass ``None`` as role for a user
+    without any role. Returns the user.
+    """
+
+    def _login(role: str | None, on=None, chantier=None, user=None):
+        if user is None:
+            user = make_user(*([role] if role else []), territory=on or territory, chantier=chantier)
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    return _login
