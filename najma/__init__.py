@@ -33,9 +33,11 @@ def create_app(config: object | None = None) -> Flask:
 
 def select_locale() -> str:
     """The user's saved language, else the session's choice, else French."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:

@@ -74,6 +74,8 @@ class Config:
 class TestConfig(Config):
     """In-memory SQLite, or ``DATABASE_URL`` when the suite runs against PostgreSQL."""
 
+    __test__ = False  # not a pytest test class
+
     def __init__(self) -> None:
         super().__init__()
         self.TESTING = True

@@ -13,3 +13,8 @@ def apply_domain_error(form, error: DomainError) -> None:
         field.errors = list(field.errors) + [str(error.message)]
     else:
         flash(str(error.message), "danger")
+
+
+def strip(value):
+    """WTForms filter: surrounding spaces (a pasted email, a name) are never meaningful."""
+    return value.strip() if isinstance(value, str) else value

@@ -7,7 +7,8 @@ the same buttons, so the interface and the routes never disagree. Rules:
 * steering members create territories, set phases and browse the audit log;
 * scoped roles (antenna staff, delegate, commission and committee members) act only on
   their own territory;
-* viewers read territories, bodies and adopted minutes, and write nothing.
+* viewers read territories, bodies and adopted minutes, and write nothing;
+* adopted minutes are locked for everyone.
 """
 from __future__ import annotations
 
@@ -81,6 +82,8 @@ def can(user, action: str, obj: Any = None) -> bool:
     """Whether ``user`` may perform ``action`` (on ``obj`` when the action concerns one)."""
     if not _authenticated(user):
         return False
+    if action in ("meeting.edit", "meeting.adopt") and obj.is_locked:
+        return False  # adopted minutes are locked for everyone, administrators included
     if user.has_role("admin"):
         return True
     if action in _READ_ACTIONS:
@@ -96,9 +99,9 @@ def can(user, action: str, obj: Any = None) -> bool:
     if action == "meeting.create":
         return _holds(user, _WRITE_MEETINGS[obj.kind], obj.territory_id)
     if action == "meeting.edit":
-        return not obj.is_locked and _holds(user, _WRITE_MEETINGS[obj.body.kind], obj.body.territory_id)
+        return _holds(user, _WRITE_MEETINGS[obj.body.kind], obj.body.territory_id)
     if action == "meeting.adopt":
-        return not obj.is_locked and _holds(user, _ADOPT_MINUTES[obj.body.kind], obj.body.territory_id)
+        return _holds(user, _ADOPT_MINUTES[obj.body.kind], obj.body.territory_id)
     if action == "meeting.view_minutes":
         return _can_read_minutes(user, obj)
     return False

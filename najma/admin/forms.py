@@ -5,6 +5,7 @@ from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from najma.auth.services import MIN_PASSWORD_LENGTH
+from najma.form_errors import strip
 from najma.vocab import ROLES, choices
 
 
@@ -12,7 +13,7 @@ class UserCreateForm(FlaskForm):
     """A new account with an initial password the person changes later."""
 
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=160)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)])
 
 
@@ -20,7 +21,7 @@ class UserEditForm(FlaskForm):
     """Name and email of an account."""
 
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=160)])
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Email(), Length(max=254)])
 
 
 class PasswordResetForm(FlaskForm):

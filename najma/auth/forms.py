@@ -5,12 +5,13 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from najma.auth.services import MIN_PASSWORD_LENGTH
+from najma.form_errors import strip
 
 
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Keep me signed in on this device"))
 

@@ -1,0 +1,46 @@
+"""The ``flask najma`` commands."""
+import sqlalchemy as sa
+
+from najma.auth.models import User
+from najma.geography.models import Province, Region
+from najma.reference.models import Chantier, TargetGroup
+
+
+def test_seed_loads_all_regions_and_provinces_idempotently(runner, app):
+    from najma.extensions import db
+
+    result = runner.invoke(args=["najma", "seed"])
+    assert result.exit_code == 0, result.output
+    assert "12 created" in result.output and "HCP" in result.output
+    counts = [db.session.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
+              for m in (Region, Province, Chantier, TargetGroup)]
+    assert counts == [12, 83, 5, 6]
+    again = runner.invoke(args=["najma", "seed"])
+    assert "Regions: 0 created, 0 updated" in again.output
+    azilal = db.session.execute(sa.select(Province).where(Province.code == "05.081")).scalar_one()
+    assert (azilal.name_fr, azilal.name_ar, azilal.region.code) == ("Azilal", "أزيلال", "05")
+
+
+def test_create_admin(runner, app):
+    from najma.extensions import db
+
+    result = runner.invoke(args=["najma", "create-admin", "Chef@Example.org", "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(sa.select(User).where(User.email == "chef@example.org")).scalar_one()
+    assert user.has_role("admin") and user.check_password("a long password")
+    again = runner.invoke(args=["najma", "create-admin", "chef@example.org", "--password", "a long password"])
+    assert again.exit_code == 0 and len(db.session.get(User, user.id).roles) == 1
+
+
+def test_create_admin_refuses_a_short_password(runner, app):
+    result = runner.invoke(args=["najma", "create-admin", "x@example.org", "--password", "short"])
+    assert result.exit_code != 0 and "at least" in result.output
+
+
+def test_demo_if_empty_leaves_a_real_database_alone(runner, db):
+    from tests.conftest import make_territory
+
+    make_territory("Réel")
+    result = runner.invoke(args=["najma", "demo", "--if-empty"])
+    assert "not loaded" in result.output
+    assert db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one() == 0
