@@ -65,7 +65,9 @@ class Config:
         self.LANGUAGES = ["fr", "ar", "en"]
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Per account and address, then per address whatever the account.
         self.LOGIN_RATE_LIMIT = os.environ.get("NAJMA_LOGIN_RATE_LIMIT", "5 per minute;30 per hour")
+        self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("NAJMA_LOGIN_ADDRESS_RATE_LIMIT", "60 per minute")
         self.BOOTSTRAP_SERVE_LOCAL = True
         self.PER_PAGE = 50
         self.TESTING = False

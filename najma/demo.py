@@ -171,6 +171,9 @@ def _populate(territory, index: int, users: dict) -> None:
         "- Plusieurs jeunes filles ont quitté l'école après le primaire.\n\n"
         "## Suite\n\nL'antenne organise deux focus groups le mois prochain."), commission_meeting.version)
     governance.add_decision(None, commission_meeting, "Organiser deux focus groups avec les femmes du territoire.")
+    seats = governance.current_members(bodies["commission"], commission_meeting.starts_at.date())
+    governance.set_attendance(None, commission_meeting, {
+        seat.id: ("excused" if n == len(seats) - 1 else "present") for n, seat in enumerate(seats)})
     governance.adopt_minutes(None, commission_meeting)
     committee_meeting = governance.create_meeting(None, bodies["committee"], {
         "title": "Comité local : point d'étape de la recherche-action", "starts_at": _at(-10),

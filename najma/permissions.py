@@ -119,4 +119,8 @@ def _can_read_minutes(user, meeting) -> bool:
 def require(action: str, obj: Any = None) -> None:
     """Abort with 403 unless the current user may perform ``action`` on ``obj``."""
     if not can(current_user, action, obj):
+        if action in ("meeting.edit", "meeting.adopt") and obj.is_locked:
+            from flask_babel import gettext as _
+
+            abort(403, description=_("These minutes are adopted and locked; they can no longer change."))
         abort(403)

@@ -51,6 +51,7 @@ def _app():
     app = create_app(TestConfig())
     app.test_client_class = IsolatedClient
     app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "1000 per minute"
     with app.app_context():
         _db.drop_all()
         _db.create_all()

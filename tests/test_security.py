@@ -134,8 +134,20 @@ def test_login_is_rate_limited_with_a_clear_message(app, client, db):
         assert blocked.status_code == 429
         assert "Wait a minute" in blocked.get_data(as_text=True) or "minute" in blocked.get_data(as_text=True)
         assert client.get("/auth/login").status_code == 200  # the form itself stays reachable
+        other = client.post("/auth/login", data={"email": "colleague@example.org", "password": "x"})
+        assert other.status_code == 400  # a colleague on the same network is not locked out
     finally:
         app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
+
+
+def test_login_attempts_from_one_address_are_capped_across_accounts(app, client, db):
+    app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "4 per minute"
+    try:
+        statuses = [client.post("/auth/login", data={"email": f"u{n}@example.org", "password": "x"}).status_code
+                    for n in range(5)]
+        assert statuses == [400, 400, 400, 400, 429]
+    finally:
+        app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "1000 per minute"
 
 
 def test_security_headers(client):

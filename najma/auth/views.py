@@ -1,6 +1,7 @@
 """Sign in, sign out and change one's password."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from najma.auth import services
@@ -16,8 +17,19 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_RATE_LIMIT"]
+
+
+def _address_and_account() -> str:
+    """Attempts on one account from one address: colleagues behind one office router
+    do not lock each other out, while guessing one person's password is slowed down."""
+    return f"{get_remote_address()}|{(request.form.get('email') or '').strip().lower()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_address_and_account)
+@limiter.limit(_address_limit, methods=["POST"])
 def login():
     """Email and password; wrong credentials get one message whichever part was wrong."""
     if current_user.is_authenticated:

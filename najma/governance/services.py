@@ -402,25 +402,30 @@ def member_counts(body_ids: list[int], today: date) -> dict[int, int]:
     return counts
 
 
-def territory_governance(territory_id: int, today: date) -> list[tuple[Body, list[Membership], list[Finding]]]:
-    """Each body of a territory with its current members and findings (two queries)."""
-    bodies = db.session.execute(
-        sa.select(Body).where(Body.territory_id == territory_id)).scalars().all()
+def governance_overview(territory_ids: list[int], today: date
+                        ) -> dict[int, list[tuple[Body, list[Membership], list[Finding]]]]:
+    """For several territories: each body with its current members and findings (two queries)."""
     order = {"antenna": 0, "commission": 1, "committee": 2}
-    bodies = sorted(bodies, key=lambda b: order.get(b.kind, 9))
+    bodies = sorted(db.session.execute(sa.select(Body).where(Body.territory_id.in_(territory_ids))).scalars(),
+                    key=lambda b: (b.territory_id, order.get(b.kind, 9)))
     seats = db.session.execute(
         sa.select(Membership).where(Membership.body_id.in_([b.id for b in bodies]),
                                     Membership.start_date <= today,
                                     sa.or_(Membership.end_date.is_(None), Membership.end_date >= today))
-    ).scalars().all()
+    ).scalars().all() if bodies else []
     by_body: dict[int, list[Membership]] = {b.id: [] for b in bodies}
     for seat in seats:
         by_body[seat.body_id].append(seat)
-    result = []
+    overview: dict[int, list] = {tid: [] for tid in territory_ids}
     for body in bodies:
         members = sorted(by_body[body.id], key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.full_name.lower()))
-        result.append((body, members, body_findings(body, members)))
-    return result
+        overview[body.territory_id].append((body, members, body_findings(body, members)))
+    return overview
+
+
+def territory_governance(territory_id: int, today: date) -> list[tuple[Body, list[Membership], list[Finding]]]:
+    """Each body of one territory with its current members and findings."""
+    return governance_overview([territory_id], today)[territory_id]
 
 
 def territory_meetings(territory_id: int, *, upcoming: bool, limit: int = 5) -> list[Meeting]:

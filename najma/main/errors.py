@@ -25,6 +25,8 @@ def handle_http_error(error):
         error = InternalServerError()
     code = error.code or 500
     title, message = MESSAGES.get(code, (error.name, error.description))
+    if error.description and error.description != type(error).description:
+        message = error.description  # a specific reason given with abort(code, description=...)
     if _wants_json():
         return jsonify(error=str(title), message=str(message)), code
     return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -27,9 +27,14 @@ def home():
     if my_territory_ids:
         my_territories = list(db.session.execute(
             sa.select(Territory).where(Territory.id.in_(my_territory_ids)).order_by(Territory.name)).scalars())
+    overview = governance.governance_overview([t.id for t in my_territories], date.today())
+    gaps = [(territory, body, [f for f in findings if f.level == "danger"])
+            for territory in my_territories for body, _members, findings in overview[territory.id]
+            if any(f.level == "danger" for f in findings)]
     return render_template(
         "main/home.html",
         my_territories=my_territories,
+        gaps=gaps,
         memberships=governance.user_memberships(current_user, date.today()),
         upcoming=governance.upcoming_meetings_for(current_user),
         awaiting=governance.minutes_awaiting(current_user),
