@@ -138,6 +138,7 @@ def register_template_helpers(app: Flask) -> None:
     from najma.i18n import current_language, text_direction
     from najma.markdown_render import render
     from najma.permissions import can
+    from najma.i18n import format_number_local
     from najma.timeutil import format_date_local, format_datetime_local
 
     @app.context_processor
@@ -151,6 +152,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render
     app.jinja_env.filters["datetimeformat"] = format_datetime_local
     app.jinja_env.filters["dateformat"] = format_date_local
+    app.jinja_env.filters["numberformat"] = format_number_local
     app.jinja_env.filters["label"] = vocab.label
 
 

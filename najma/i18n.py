@@ -26,3 +26,12 @@ def localized(name_fr: str, name_ar: str | None, name_en: str | None = None) -> 
     if language == "en" and name_en:
         return name_en
     return name_fr
+
+
+def format_number_local(value) -> str:
+    """A number with the user's language's grouping (574 112 in French)."""
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return ""
+    return format_decimal(value, locale=current_language())
