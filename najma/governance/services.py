@@ -46,7 +46,7 @@ def get_steering_body() -> Body:
 def current_members(body: Body, today: date) -> list[Membership]:
     """The seats held today, chair first, then secretary, then members by name (one query)."""
     rows = db.session.execute(
-        sa.select(Membership).options(orm.joinedload(Membership.user))
+        sa.select(Membership)
         .where(Membership.body_id == body.id, Membership.start_date <= today,
                sa.or_(Membership.end_date.is_(None), Membership.end_date >= today))
     ).scalars().all()
@@ -353,7 +353,10 @@ def meeting_attendance(meeting: Meeting) -> list[tuple[Membership, str | None]]:
 def _user_body_filter(user: User):
     """SQL condition: meetings of the bodies on which ``user`` holds a seat or a scoped role."""
     territory_ids = user.territory_ids()
-    seated = sa.select(Membership.body_id).where(Membership.user_id == user.id)
+    today = date.today()
+    seated = sa.select(Membership.body_id).where(
+        Membership.user_id == user.id, Membership.start_date <= today,
+        sa.or_(Membership.end_date.is_(None), Membership.end_date >= today))
     condition = Meeting.body_id.in_(seated)
     if territory_ids:
         condition = sa.or_(condition, Body.territory_id.in_(territory_ids))
