@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 translations: install
-	$(BIN)/pybabel compile --statistics -d najma/translations 2>&1 | tail -n 3
+	$(BIN)/pybabel compile -d najma/translations
 
 extract-messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o najma/translations/messages.pot .

@@ -51,7 +51,9 @@ def test_not_found_page_uses_the_layout(client, login_as):
 
 
 def test_server_error_page_uses_the_layout_and_hides_the_trace():
-    app = create_app(TestConfig())
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI = "sqlite://"  # its own database, never the suite's
+    app = create_app(config)
 
     @app.get("/boom")
     def boom():
