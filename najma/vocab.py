@@ -85,6 +85,33 @@ TERRITORY_ROLES = ("delegate", "committee_member", "commission_member", "antenna
 #: Roles that only make sense on one chantier.
 CHANTIER_ROLES = ("chantier_lead",)
 
+#: Actions recorded in the audit log.
+AUDIT_VERBS = {
+    "create": _l("Created"),
+    "update": _l("Updated"),
+    "delete": _l("Deleted"),
+    "adopt": _l("Minutes adopted"),
+    "attendance": _l("Attendance recorded"),
+    "login": _l("Signed in"),
+    "change_password": _l("Password changed"),
+    "reset_password": _l("Password reset"),
+    "grant_role": _l("Role given"),
+    "revoke_role": _l("Role withdrawn"),
+    "deactivate": _l("Account deactivated"),
+    "reactivate": _l("Account reactivated"),
+}
+
+#: Kinds of object named in the audit log.
+AUDIT_OBJECTS = {
+    "User": _l("Account"),
+    "Territory": _l("Territory"),
+    "Membership": _l("Seat"),
+    "Meeting": _l("Meeting"),
+    "Decision": _l("Decision"),
+    "Chantier": _l("Chantier"),
+    "Body": _l("Body"),
+}
+
 LANGUAGES = {"fr": "Français", "ar": "العربية", "en": "English"}
 RTL_LANGUAGES = ("ar",)
 
