@@ -27,6 +27,7 @@ def slugify(text: str) -> str:
 
 
 def _unique_slug(base: str, exclude_id: int | None = None) -> str:
+    base = base[:72].rstrip("-") or "territoire"  # leaves room for "-NN" within the 80-character column
     slug, n = base, 2
     while True:
         query = sa.select(Territory.id).where(Territory.slug == slug)
@@ -44,7 +45,7 @@ def _validate(data: dict) -> None:
         raise DomainError(_l("Choose urban, periurban or rural."), field="setting")
     if "phase" in data and data["phase"] not in PHASES:
         raise DomainError(_l("Unknown rollout phase."), field="phase")
-    if db.session.get(Province, data.get("province_id")) is None:
+    if data.get("province_id") is None or db.session.get(Province, data["province_id"]) is None:
         raise DomainError(_l("Choose a province."), field="province_id")
 
 
