@@ -4,7 +4,9 @@ Views call :func:`require` (403 when refused) and templates call ``can`` to show
 the same buttons, so the interface and the routes never disagree. Rules:
 
 * admin may do everything; steering members and evaluators read everything;
-* steering members create territories, set phases and browse the audit log;
+* steering members create territories, set phases, browse the audit log and import the
+  boundaries of communes, provinces and regions (a territory's own boundary is part of editing it);
+* everyone signed in reads the maps, census figures and territory profiles;
 * scoped roles (antenna staff, delegate, commission and committee members) act only on
   their own territory;
 * viewers read territories, bodies and adopted minutes, and write nothing;
@@ -48,13 +50,14 @@ MEMBERSHIP_ROLE = {
 #: Actions any signed-in, active user may take.
 _READ_ACTIONS = {
     "home.view", "territory.list", "territory.view", "body.view", "meeting.view",
-    "reference.view", "markdown.preview",
+    "reference.view", "markdown.preview", "geo.view",
 }
 #: Actions decided on global roles only.
 _GLOBAL_ACTIONS = {
     "territory.create": ("steering",),
     "territory.set_phase": ("steering",),
     "audit.view": ("steering",),
+    "boundary.import": ("steering",),
     "user.manage": (),
 }
 

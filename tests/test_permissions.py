@@ -20,6 +20,8 @@ MATRIX = {
     ("territory.edit", "U"): {"admin", "steering"},
     ("territory.set_phase", "T"): {"admin", "steering"},
     ("audit.view", None): {"admin", "steering"},
+    ("geo.view", None): set(ROLES),
+    ("boundary.import", None): {"admin", "steering"},
     ("user.manage", None): {"admin"},
     ("chantier.edit", "C"): {"admin", "chantier_lead"},
     ("body.view", "T.committee"): set(ROLES),
