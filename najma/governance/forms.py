@@ -13,8 +13,9 @@ class MembershipForm(FlaskForm):
 
     full_name = StringField(_l("Name"), validators=[Optional(), Length(max=160)],
                             description=_l("Leave empty to use the linked account's name."))
-    user_id = SelectField(_l("NAJMA account (optional)"), coerce=int, validators=[Optional()],
-                          validate_choice=False)
+    account_email = StringField(_l("NAJMA account email (optional)"), validators=[Optional(), Length(max=254)],
+                                description=_l("Links the seat to this person's account, which then gets "
+                                               "the seat's role on the territory."))
     role = SelectField(_l("Role"), choices=choices(MEMBER_ROLES), default="member")
     sector = SelectField(_l("Sector"), choices=[("", "—")] + choices(SECTORS), validators=[Optional()])
     organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=160)])

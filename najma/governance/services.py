@@ -108,7 +108,7 @@ def _clean_membership(body: Body, data: dict, current_id: int | None = None) -> 
     data["voting"] = bool(data.get("voting")) and body.kind != "antenna"
     user = db.session.get(User, data["user_id"]) if data.get("user_id") else None
     if data.get("user_id") and user is None:
-        raise DomainError(_l("Unknown user account."), field="user_id")
+        raise DomainError(_l("Unknown user account."), field="account_email")
     if not data["full_name"] and user is not None:
         data["full_name"] = user.full_name
     if not data["full_name"]:

@@ -1,12 +1,12 @@
 """Body pages (composition and gaps), seats, meetings, minutes, attendance and decisions."""
 from datetime import date
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from najma.auth.models import User
+from najma.auth.services import find_user_by_email
 from najma.errors import DomainError, StaleEditError
 from najma.extensions import db
 from najma.form_errors import apply_domain_error
@@ -48,18 +48,22 @@ def steering():
 
 def _membership_form(obj=None) -> MembershipForm:
     form = MembershipForm(obj=obj)
-    users = db.session.execute(
-        sa.select(User.id, User.full_name, User.email).where(User.active.is_(True)).order_by(User.full_name)).all()
-    form.user_id.choices = [(0, "—")] + [(uid, f"{name} <{email}>") for uid, name, email in users]
     if obj is not None and request.method == "GET":
-        form.user_id.data = obj.user_id or 0
+        form.account_email.data = obj.user.email if obj.user is not None else ""
         form.sector.data = obj.sector or ""
     return form
 
 
 def _membership_data(form: MembershipForm) -> dict:
-    data = {key: getattr(form, key).data for key in services.MEMBERSHIP_FIELDS}
-    data["user_id"] = data["user_id"] or None
+    """The form's values for the service; the account is found by its email (DomainError if none)."""
+    data = {key: getattr(form, key).data for key in services.MEMBERSHIP_FIELDS if key != "user_id"}
+    email = (form.account_email.data or "").strip()
+    data["user_id"] = None
+    if email:
+        user = find_user_by_email(email)
+        if user is None or not user.active:
+            raise DomainError(_l("No active NAJMA account uses this email address."), field="account_email")
+        data["user_id"] = user.id
     return data
 
 

@@ -204,7 +204,7 @@ def test_a_linked_account_gives_its_name(db, bodies):
 
 
 def test_an_unknown_account_is_refused(db, bodies):
-    _refused(db, bodies["commission"], "user_id", user_id=999999)
+    _refused(db, bodies["commission"], "account_email", user_id=999999)
 
 
 def test_committee_member_needs_a_sector(db, bodies):

@@ -52,7 +52,7 @@ def bodies(territory):
 
 
 def member_form(**overrides):
-    data = {"full_name": "Amina Idrissi", "user_id": "0", "role": "member", "sector": "health",
+    data = {"full_name": "Amina Idrissi", "account_email": "", "role": "member", "sector": "health",
             "organisation": "Délégation de la santé", "discipline": "", "voting": "y",
             "start_date": "2025-01-01", "end_date": ""}
     data.update(overrides)
@@ -178,11 +178,22 @@ def test_a_linked_account_gets_the_role_of_its_seat(client, db, login, bodies, t
     login("delegate")
     person = make_user(name="Khadija Ait Ouarab")
     response = client.post(f"/bodies/{bodies['antenna'].id}/members/new", data=member_form(
-        full_name="", user_id=str(person.id), discipline="Sociologie", sector=""))
+        full_name="", account_email=person.email.upper(), discipline="Sociologie", sector=""))
     assert response.status_code == 302
     db.session.refresh(person)
     assert person.has_role("antenna_staff", territory_id=territory.id)
     assert "Khadija Ait Ouarab" in text(client.get(f"/bodies/{bodies['antenna'].id}"))
+
+
+def test_an_unknown_account_email_is_refused_and_nothing_is_saved(client, db, login, bodies):
+    login("delegate")
+    before = len(bodies["antenna"].memberships)
+    response = client.post(f"/bodies/{bodies['antenna'].id}/members/new", data=member_form(
+        full_name="Nadia", account_email="nobody@example.org", discipline="Sociologie", sector=""))
+    assert response.status_code == 400
+    assert "No active NAJMA account uses this email address." in text(response)
+    db.session.refresh(bodies["antenna"])
+    assert len(bodies["antenna"].memberships) == before
 
 
 @pytest.mark.parametrize("kind, overrides, message", [
