@@ -59,6 +59,9 @@ PAGES = (
     Page("audit", "Audit log (admin)", "admin"),
     Page("users", "Users list (admin)", "admin"),
     Page("meeting", "Meeting page", "staff"),
+    Page("national_map", "National map (indicator)", "staff"),
+    Page("national_map_phase", "National map (phases)", "staff"),
+    Page("province_geojson", "Provinces GeoJSON (cached)", "staff"),
 )
 
 
@@ -127,6 +130,9 @@ def page_urls(targets: dict) -> dict[str, str]:
         "audit": "/admin/audit",
         "users": "/admin/users",
         "meeting": f"/meetings/{targets['meeting_id']}",
+        "national_map": "/geo/map?indicator=illiteracy_10_plus&census=2024",
+        "national_map_phase": "/geo/map?mode=phase",
+        "province_geojson": "/geo/boundaries/province.geojson",
     }
 
 
@@ -214,11 +220,24 @@ def run_scale(db: str | Path, scale: str, seed: int, *, requests: int, warmup: i
 
     summary = prepare(db, scale, seed, regenerate=regenerate)
     app = create_app(bench_config(database_url(db)))
+    ensure_map_data(app)
     results = measure_pages(app, requests=requests, warmup=warmup)
     with app.app_context():
         dialect = _db.engine.dialect.name
         _db.engine.dispose()
     return summary, results, dialect
+
+
+def ensure_map_data(app) -> None:
+    """Census records and outlines for the map pages: ``load_geography`` once per database (about 15 s)."""
+    from najma.extensions import db as _db
+    from najma.geography.models import Boundary
+    from najma.geography.services import load_geography
+
+    with app.app_context():
+        if _db.session.execute(sa.select(Boundary.id).limit(1)).first() is None:
+            load_geography()
+        _db.session.remove()
 
 
 def table(big: dict[str, Measure], small: dict[str, Measure], big_name: str, small_name: str) -> str:

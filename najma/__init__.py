@@ -11,7 +11,8 @@ from najma.config import Config
 from najma.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 #: Endpoints reachable without signing in.
-PUBLIC_ENDPOINTS = {"auth.login", "main.set_language", "static", "vendor.static", "main.health"}
+PUBLIC_ENDPOINTS = {"auth.login", "main.set_language", "static", "vendor.static", "vendor_leaflet.static",
+                    "main.health"}
 
 
 def create_app(config: object | None = None) -> Flask:
@@ -92,13 +93,17 @@ def register_blueprints(app: Flask) -> None:
     """One blueprint per domain, plus the vendored static assets."""
     from najma.admin.views import bp as admin_bp
     from najma.auth.views import bp as auth_bp
+    from najma.geography.views import bp as geography_bp
     from najma.governance.views import bp as governance_bp
     from najma.main.views import bp as main_bp
     from najma.reference.views import bp as reference_bp
     from najma.territories.views import bp as territories_bp
+    from najma.geography import map_views  # noqa: F401  (adds the map routes to the geography blueprint)
     from najma.vendor import bp as vendor_bp
+    from najma.vendor import leaflet_bp
 
-    for blueprint in (main_bp, auth_bp, admin_bp, territories_bp, governance_bp, reference_bp, vendor_bp):
+    for blueprint in (main_bp, auth_bp, admin_bp, territories_bp, governance_bp, reference_bp, geography_bp,
+                      vendor_bp, leaflet_bp):
         app.register_blueprint(blueprint)
 
 
@@ -120,16 +125,27 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        tile_origin = _origin(app.config.get("MAP_TILE_URL", ""))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"default-src 'self'; img-src 'self' data:{tile_origin}; style-src 'self'; script-src 'self'; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def _origin(url: str) -> str:
+    """`` https://host`` of a map tile URL template, to allow its images; empty without tiles."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f" {parts.scheme}://{parts.netloc.replace('{s}', '*')}"
 
 
 def register_template_helpers(app: Flask) -> None:

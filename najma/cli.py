@@ -43,6 +43,48 @@ def geo_load_command():
     _load_geography()
 
 
+@geo_cli.command("import-boundaries")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--level", required=True, type=click.Choice(["commune", "province", "region", "territory"]),
+              help="What the features are the boundaries of.")
+@click.option("--territory", "territory_slug", help="The territory's slug (with --level territory).")
+@click.option("--assume-crs", help="Coordinate system to assume when the file declares none, e.g. EPSG:26191.")
+@click.option("--code-column", help="Column holding the HCP codes (found automatically otherwise).")
+@click.option("--name-column", help="Column holding the unit names, to match by name.")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported, and write nothing.")
+def geo_import_boundaries_command(file, level, territory_slug, assume_crs, code_column, name_column, dry_run):
+    """Import boundaries from a GeoJSON, a GeoPackage or a zipped Shapefile (all or nothing)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from najma.geography import imports
+    from najma.territories.services import get_by_slug
+
+    territory = None
+    if level == "territory":
+        territory = get_by_slug(territory_slug or "")
+        if territory is None:
+            raise click.ClickException(f"No territory with the slug '{territory_slug}' (give --territory SLUG).")
+    options = imports.ImportOptions(level=level, territory=territory, assume_crs=assume_crs,
+                                    code_column=code_column, name_column=name_column)
+    try:
+        preview = imports.build_preview(Path(file), Path(file).name, options,
+                                        imports.Limits.from_config(current_app.config))
+    except DomainError as error:
+        raise click.ClickException(f"Nothing imported: {error.message}") from error
+    for line in preview.summary_lines():
+        click.echo(line)
+    if not preview.can_apply:
+        raise click.ClickException("Nothing imported: every feature must match exactly one unit, "
+                                   "and no unit more than one feature.")
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        return
+    counts = imports.apply_import(None, preview)
+    click.echo(f"Imported: {counts['created']} created, {counts['updated']} updated.")
+
+
 @najma_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Load only when the database has no territory yet.")
 def demo_command(if_empty: bool):

@@ -70,6 +70,15 @@ class Config:
         self.LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("NAJMA_LOGIN_ADDRESS_RATE_LIMIT", "60 per minute")
         self.BOOTSTRAP_SERVE_LOCAL = True
         self.PER_PAGE = 50
+        # Background map tiles, e.g. https://tile.example.org/{z}/{x}/{y}.png; empty: outlines only, offline.
+        self.MAP_TILE_URL = os.environ.get("NAJMA_MAP_TILE_URL", "")
+        # Boundary imports: largest file (bytes) and most features accepted at once.
+        self.BOUNDARY_MAX_BYTES = int(os.environ.get("NAJMA_BOUNDARY_MAX_BYTES", 50 * 1024 * 1024))
+        self.BOUNDARY_MAX_FEATURES = int(os.environ.get("NAJMA_BOUNDARY_MAX_FEATURES", 5000))
+        # Actor map imports (CSV, GEXF, GraphML): largest file accepted, in bytes.
+        self.ACTORS_MAX_UPLOAD_BYTES = int(os.environ.get("NAJMA_ACTORS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
+        # Boundary files are the largest uploads; the form's other fields need far less than 1 MB.
+        self.MAX_CONTENT_LENGTH = self.BOUNDARY_MAX_BYTES + 1024 * 1024
         self.TESTING = False
 
 

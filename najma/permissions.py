@@ -10,7 +10,9 @@ the same buttons, so the interface and the routes never disagree. Rules:
 * scoped roles (antenna staff, delegate, commission and committee members) act only on
   their own territory;
 * viewers read territories, bodies and adopted minutes, and write nothing;
-* adopted minutes are locked for everyone.
+* adopted minutes are locked for everyone;
+* a territory's actor map is read by whoever reads the territory, and edited by its antenna
+  staff (and administrators) only.
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ MEMBERSHIP_ROLE = {
 #: Actions any signed-in, active user may take.
 _READ_ACTIONS = {
     "home.view", "territory.list", "territory.view", "body.view", "meeting.view",
-    "reference.view", "markdown.preview", "geo.view",
+    "reference.view", "markdown.preview", "geo.view", "actor.national",
 }
 #: Actions decided on global roles only.
 _GLOBAL_ACTIONS = {
@@ -95,6 +97,10 @@ def can(user, action: str, obj: Any = None) -> bool:
         return _holds(user, _GLOBAL_ACTIONS[action], None)
     if action == "territory.edit":
         return user.has_role("steering") or _holds(user, ("delegate", "antenna_staff"), obj.id)
+    if action == "actor.view":
+        return can(user, "territory.view", obj)
+    if action == "actor.edit":
+        return _holds(user, ("antenna_staff",), obj.id)
     if action == "chantier.edit":
         return user.has_role("chantier_lead", chantier_id=obj.id)
     if action == "body.manage_members":

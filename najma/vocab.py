@@ -99,6 +99,8 @@ AUDIT_VERBS = {
     "revoke_role": _l("Role withdrawn"),
     "deactivate": _l("Account deactivated"),
     "reactivate": _l("Account reactivated"),
+    "import": _l("Imported"),
+    "snapshot": _l("Snapshot taken"),
 }
 
 #: Kinds of object named in the audit log.
@@ -110,6 +112,61 @@ AUDIT_OBJECTS = {
     "Decision": _l("Decision"),
     "Chantier": _l("Chantier"),
     "Body": _l("Body"),
+    "BoundaryImport": _l("Boundary import"),
+    "Actor": _l("Actor"),
+    "Tie": _l("Tie"),
+    "ActorMap": _l("Actor map"),
+    "ActorSnapshot": _l("Actor map snapshot"),
+}
+
+#: Kinds of actor on a territory's actor map.
+ACTOR_KINDS = {
+    "commune": _l("Commune or local authority"),
+    "service_non_formal_education": _l("Deconcentrated service: non-formal education"),
+    "service_youth_sport": _l("Deconcentrated service: youth and sport"),
+    "service_health": _l("Deconcentrated service: health"),
+    "service_employment_training": _l("Deconcentrated service: employment and vocational training"),
+    "service_other": _l("Deconcentrated service: other"),
+    "en_training_centre": _l("Entraide Nationale: education and training centre"),
+    "en_kindergarten": _l("Entraide Nationale: kindergarten or crèche"),
+    "en_other_centre": _l("Entraide Nationale: other centre"),
+    "association": _l("Association"),
+    "cooperative": _l("Cooperative"),
+    "business": _l("Business"),
+    "artisan": _l("Artisan"),
+    "international_partner": _l("International partner"),
+    "other": _l("Other"),
+}
+#: Broad families of actor kinds, for the graph's colours and the national totals.
+ACTOR_KIND_FAMILIES = {
+    "local_authority": _l("Communes and local authorities"),
+    "state_service": _l("Deconcentrated services"),
+    "entraide_nationale": _l("Entraide Nationale institutions"),
+    "civil_society": _l("Associations and cooperatives"),
+    "private": _l("Businesses and artisans"),
+    "international": _l("International partners"),
+    "other": _l("Other"),
+}
+#: Kinds of tie between two actors.
+TIE_KINDS = {
+    "funding": _l("Funding"),
+    "coordination": _l("Coordination"),
+    "information": _l("Information"),
+    "partnership": _l("Partnership or convention"),
+    "hierarchy": _l("Hierarchy"),
+    "conflict": _l("Conflict"),
+}
+#: An actor's stance toward the territory project.
+STANCES = {
+    "supportive": _l("Supportive"),
+    "neutral": _l("Neutral"),
+    "opposed": _l("Opposed"),
+}
+#: Tie strengths (1 to 3).
+TIE_STRENGTHS = {
+    1: _l("Weak"),
+    2: _l("Regular"),
+    3: _l("Strong"),
 }
 
 LANGUAGES = {"fr": "Français", "ar": "العربية", "en": "English"}

@@ -6,13 +6,15 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from najma.auth.models import RoleAssignment, User
-from najma.demo import DEMO_PASSWORD
+from najma.demo import DEMO_PASSWORD, PILOT_COMMUNES
 from najma.governance import services as governance
 from najma.governance.models import Body, Meeting, Membership
 from najma.territories.models import Territory
 from najma.territories.services import get_by_slug
 from najma.vocab import ROLES
+from najma.territories.services import territory_communes
 from tests.conftest import make_territory, make_user
+from tests.territories.test_profile import cell
 
 PILOTS = {"azilal": ("05.081", "Azilal"), "chefchaouen": ("01.151", "Chefchaouen"),
           "el-haouz": ("07.041", "Al Haouz"), "safi": ("07.431", "Safi")}
@@ -142,3 +144,23 @@ def test_demo_pages_show_the_pilots_gaps(demo, client, db):
     listing = client.get("/territories/?phase=experimentation").get_data(as_text=True)
     assert all(name in listing for name in ("Azilal", "Chefchaouen", "El Haouz", "Safi"))
     assert "Experimentation (4)" in listing
+
+
+def test_demo_territories_are_made_of_real_communes_of_their_province(demo, db):
+    for slug, (province_code, _name) in PILOTS.items():
+        links = territory_communes(get_by_slug(slug))
+        assert [link.commune.code for link in links] == sorted(code for code, _part in PILOT_COMMUNES[slug])
+        assert all(link.commune.province.code == province_code for link in links)
+    [safi] = territory_communes(get_by_slug("safi"))
+    assert safi.commune.name_fr == "Safi" and safi.part
+
+
+def test_demo_profiles_show_census_figures(demo, client, db):
+    user = _demo_user(db, "lecteur")
+    user.locale = "en"
+    db.session.commit()
+    _sign_in(client, user)
+    for slug in PILOTS:
+        page = client.get(f"/territories/{slug}/profile").get_data(as_text=True)
+        assert cell(page, "population", "territory", "2024")[0].isdigit(), slug
+        assert cell(page, "illiteracy_10_plus", "territory", "2024")[0].isdigit(), slug

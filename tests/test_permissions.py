@@ -45,6 +45,11 @@ MATRIX = {
                                                      "antenna_staff", "commission_member"},
     ("meeting.view_minutes", "U.committee.draft"): {"admin", "steering", "evaluator"},
     ("meeting.view_minutes", "T.committee.adopted"): set(ROLES),
+    ("actor.view", "T"): set(ROLES),
+    ("actor.view", "U"): set(ROLES),
+    ("actor.edit", "T"): {"admin", "antenna_staff"},
+    ("actor.edit", "U"): {"admin"},
+    ("actor.national", None): set(ROLES),
 }
 
 

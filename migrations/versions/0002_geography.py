@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('topic', sa.String(length=40), nullable=False),
     sa.Column('label', sa.String(length=200), nullable=False),
     sa.Column('heading', sa.String(length=200), nullable=False),
-    sa.Column('category', sa.String(length=120), nullable=True),
+    sa.Column('category', sa.String(length=300), nullable=True),
     sa.Column('unit', sa.String(length=20), nullable=False),
     sa.Column('defined_as', sa.String(length=300), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),

@@ -160,7 +160,7 @@ class CensusField(db.Model):
     topic: orm.Mapped[str] = orm.mapped_column(sa.String(40))
     label: orm.Mapped[str] = orm.mapped_column(sa.String(200))
     heading: orm.Mapped[str] = orm.mapped_column(sa.String(200))
-    category: orm.Mapped[str | None] = orm.mapped_column(sa.String(120))
+    category: orm.Mapped[str | None] = orm.mapped_column(sa.String(300))
     unit: orm.Mapped[str] = orm.mapped_column(sa.String(20))
     defined_as: orm.Mapped[str | None] = orm.mapped_column(sa.String(300))
     note: orm.Mapped[str | None] = orm.mapped_column(sa.Text)  # the source's caveat (2014 comparability)

