@@ -158,3 +158,16 @@ def login_as(client, db, territory):
         return user
 
     return _login
+
+
+@pytest.fixture
+def login(login_as, db):
+    """``login_as`` with the account set to English, so messages are checked whatever catalogues exist."""
+
+    def _login(role, **kwargs):
+        user = login_as(role, **kwargs)
+        user.locale = "en"
+        db.session.commit()
+        return user
+
+    return _login

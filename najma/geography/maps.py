@@ -171,22 +171,15 @@ class Outline:
 
 def territory_outline(territory) -> Outline:
     """Its uploaded outline, else the union of its communes' polygons (if all exist), else its province's."""
-    import geopandas as gpd
+    from najma.geography.outlines import territory_geometries
 
-    own = _boundaries("territory", [str(territory.id)])
+    shape = territory_geometries([territory])[territory.id]
     commune_codes = [link.commune.code for link in territory.commune_links]
     communes = {b.code: from_wkb(b.geometry) for b in _boundaries("commune", commune_codes)} if commune_codes else {}
-    if own:
-        return Outline(from_wkb(own[0].geometry), own[0].source, None, communes)
-    if commune_codes and len(communes) == len(set(commune_codes)):
-        frame = gpd.GeoDataFrame({"territory": [territory.id] * len(communes)},
-                                 geometry=list(communes.values()), crs="EPSG:4326")
-        union = frame.dissolve(by="territory").geometry.iloc[0]
-        return Outline(union, "communes", None, communes)
-    province = _boundaries("province", [territory.province.code])
-    if province:
-        return Outline(from_wkb(province[0].geometry), province[0].source, "province", communes)
-    return Outline(None, "", "none", communes)
+    if shape.source is None:
+        return Outline(None, "", "none", communes)
+    source = "communes" if shape.source == "communes" else shape.credits[0]
+    return Outline(shape.geometry, source, "province" if shape.source == "province" else None, communes)
 
 
 def territory_layer(territory) -> Layer:

@@ -14,7 +14,7 @@ from sqlalchemy import orm
 from najma import audit
 from najma.errors import DomainError
 from najma.extensions import db
-from najma.geography import census, spatial
+from najma.geography import census, outlines, spatial
 from najma.geography.models import Boundary, CensusField, CensusRecord, Cercle, Commune, Province, Region
 from najma.governance.models import Body
 from najma.territories.models import Territory, TerritoryCommune
@@ -261,88 +261,6 @@ def set_communes(actor, territory: Territory, commune_ids: list[int],
 GEOMETRY_SOURCES = ("uploaded", "communes", "province")
 
 
-@dataclass(frozen=True)
-class TerritoryGeometry:
-    """A territory's outline, where it comes from, its area, and the credit its source asks for.
-
-    ``source`` is ``uploaded``, ``communes`` or ``province`` (None when nothing is known);
-    ``area_km2`` is the outline's area, which is the province's own when ``source`` is
-    ``province``; ``missing`` lists communes without a polygon when that forced the fallback.
-    """
-
-    geometry: object | None
-    source: str | None
-    area_km2: float | None
-    credits: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
-
-    @property
-    def is_territory_area(self) -> bool:
-        """True when the area measures the territory itself, not its province."""
-        return self.source in ("uploaded", "communes")
-
-
-def territory_geometries(territories: list[Territory]) -> dict[int, TerritoryGeometry]:
-    """The geometry of each territory, with two queries whatever their number.
-
-    Communes' polygons are dissolved per territory with geopandas; areas are measured in the
-    equal-area projection of :mod:`najma.geography.spatial`.
-    """
-    if not territories:
-        return {}
-    ids = [t.id for t in territories]
-    links = defaultdict(list)
-    for territory_id, code in db.session.execute(
-            sa.select(TerritoryCommune.territory_id, Commune.code)
-            .join(Commune, Commune.id == TerritoryCommune.commune_id)
-            .where(TerritoryCommune.territory_id.in_(ids))):
-        links[territory_id].append(code)
-    commune_codes = {code for codes in links.values() for code in codes}
-    province_codes = {t.province.code for t in territories}
-    boundaries = {(b.level, b.code): b for b in db.session.execute(sa.select(Boundary).where(sa.or_(
-        sa.and_(Boundary.level == "territory", Boundary.code.in_([str(i) for i in ids])),
-        sa.and_(Boundary.level == "commune", Boundary.code.in_(commune_codes)),
-        sa.and_(Boundary.level == "province", Boundary.code.in_(province_codes))))).scalars()}
-
-    dissolved = _dissolve({t.id: [spatial.from_wkb(boundaries[("commune", code)].geometry) for code in links[t.id]]
-                           for t in territories
-                           if links[t.id] and all(("commune", code) in boundaries for code in links[t.id])})
-    result = {}
-    for territory in territories:
-        uploaded = boundaries.get(("territory", str(territory.id)))
-        codes = links[territory.id]
-        missing = tuple(sorted(code for code in codes if ("commune", code) not in boundaries))
-        if uploaded is not None:
-            geometry = spatial.from_wkb(uploaded.geometry)
-            result[territory.id] = TerritoryGeometry(
-                geometry, "uploaded", uploaded.area_km2 or spatial.area_km2(geometry), (uploaded.source,))
-        elif territory.id in dissolved:
-            geometry = dissolved[territory.id]
-            sources = tuple(sorted({boundaries[("commune", code)].source for code in codes}))
-            result[territory.id] = TerritoryGeometry(geometry, "communes", spatial.area_km2(geometry), sources)
-        elif ("province", territory.province.code) in boundaries:
-            outline = boundaries[("province", territory.province.code)]
-            geometry = spatial.from_wkb(outline.geometry)
-            result[territory.id] = TerritoryGeometry(
-                geometry, "province", outline.area_km2 or spatial.area_km2(geometry), (outline.source,), missing)
-        else:
-            result[territory.id] = TerritoryGeometry(None, None, None, (), missing)
-    return result
-
-
-def _dissolve(parts: dict[int, list]) -> dict[int, object]:
-    """Union of each territory's commune polygons (geopandas dissolve), by territory id."""
-    if not parts:
-        return {}
-    import geopandas
-
-    frame = geopandas.GeoDataFrame(
-        {"territory_id": [tid for tid, geometries in parts.items() for _ in geometries]},
-        geometry=[geometry for geometries in parts.values() for geometry in geometries], crs=spatial.STORAGE_CRS)
-    merged = frame.dissolve(by="territory_id")
-    return {int(tid): geometry for tid, geometry in merged.geometry.items()}
-
-
 # --- profile: census figures of the territory beside its province, region and the nation -------------
 
 #: The columns of a profile, in order: the territory and the units it is compared with.
@@ -393,7 +311,7 @@ class TerritoryProfile:
     unit_labels: dict[str, str]
     population: list[ProfileRow]
     indicators: list[ProfileRow]
-    geometry: TerritoryGeometry
+    geometry: outlines.TerritoryGeometry
     areas_km2: dict[str, float | None]
     densities: dict[str, ProfileCell]
 
@@ -515,7 +433,7 @@ def territory_profile(territory: Territory, area: str = "total", sex: str = "all
                 texts.append(f"{year}: {described}")
         indicators.append(ProfileRow(key, indicator.label, "rate", row_cells, indicator.topic, texts, notes, coverage))
 
-    geometry = territory_geometries([territory])[territory.id]
+    geometry = outlines.territory_geometries([territory])[territory.id]
     areas = _unit_areas(province.code, region.code)
     areas_km2 = {"territory": geometry.area_km2 if geometry.is_territory_area else None,
                  "province": areas.get(("province", province.code)),
@@ -586,15 +504,13 @@ def visible_territories(user) -> list[Territory]:
     return [territory for territory in territories if can(user, "territory.view", territory)]
 
 
-def export_frame(territories: list[Territory]):
-    """A GeoDataFrame (EPSG:4326) of ``territories`` with their attributes and geometry.
+def export_records(territories: list[Territory]) -> list[dict]:
+    """One record per territory with its attributes and geometry (EPSG:4326), in ``EXPORT_COLUMNS``.
 
     ``geometry_source`` says where each outline comes from: ``uploaded``, ``communes`` (the union
     of its communes' polygons) or ``province`` (its province's outline, for want of better).
     Three queries whatever the number of territories.
     """
-    import geopandas
-
     ids = [t.id for t in territories]
     links = defaultdict(list)
     if ids:
@@ -603,7 +519,7 @@ def export_frame(territories: list[Territory]):
                 .options(orm.contains_eager(TerritoryCommune.commune))
                 .where(TerritoryCommune.territory_id.in_(ids)).order_by(Commune.code)).scalars():
             links[link.territory_id].append(link)
-    geometries = territory_geometries(territories)
+    geometries = outlines.territory_geometries(territories)
     records = []
     for territory in territories:
         chosen = links[territory.id]
@@ -625,36 +541,24 @@ def export_frame(territories: list[Territory]):
             "census_credit": CENSUS_CREDIT,
             "geometry": shape.geometry,
         })
-    columns = ["id", "slug", "name", "province_code", "province", "region_code", "region", "setting", "phase",
-               "cohort", "is_demo", "commune_codes", "communes", "part", "population_2014", "population_2024",
-               "households_2014", "households_2024", "area_km2", "geometry_source", "geometry_credit",
-               "census_credit", "geometry"]
-    frame = geopandas.GeoDataFrame(records, columns=columns, geometry="geometry", crs=spatial.STORAGE_CRS)
-    for column in ("population_2014", "population_2024", "households_2014", "households_2024"):
-        frame[column] = frame[column].astype("Int64")
-    frame["area_km2"] = frame["area_km2"].astype("Float64")
-    return frame
+    return records
+
+
+#: The attributes of an exported territory, in order (``geometry`` last).
+EXPORT_COLUMNS = ["id", "slug", "name", "province_code", "province", "region_code", "region", "setting", "phase",
+                  "cohort", "is_demo", "commune_codes", "communes", "part", "population_2014", "population_2024",
+                  "households_2014", "households_2024", "area_km2", "geometry_source", "geometry_credit",
+                  "census_credit", "geometry"]
+_INTEGER_COLUMNS = ("population_2014", "population_2024", "households_2014", "households_2024")
 
 
 def export_geojson(territories: list[Territory]) -> str:
     """The territories as a GeoJSON FeatureCollection (text)."""
-    return export_frame(territories).to_json(drop_id=True, ensure_ascii=False)
+    return outlines.write_features(export_records(territories), EXPORT_COLUMNS, "geojson",
+                                   integer_columns=_INTEGER_COLUMNS)
 
 
 def export_gpkg(territories: list[Territory]) -> bytes:
     """The territories as a GeoPackage (one layer, ``territories``), written by pyogrio."""
-    import os
-    import tempfile
-
-    frame = export_frame(territories)
-    handle, path = tempfile.mkstemp(suffix=".gpkg")
-    os.close(handle)
-    try:
-        os.unlink(path)  # GDAL creates the file itself
-        frame.to_file(path, layer="territories", driver="GPKG", engine="pyogrio")
-        with open(path, "rb") as stream:
-            return stream.read()
-    finally:
-        if os.path.exists(path):
-            os.unlink(path)
-
+    return outlines.write_features(export_records(territories), EXPORT_COLUMNS, "gpkg", layer="territories",
+                                   integer_columns=_INTEGER_COLUMNS)

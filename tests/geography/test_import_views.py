@@ -31,19 +31,6 @@ def uploads(app, tmp_path, monkeypatch):
     return tmp_path / "instance" / "imports"
 
 
-@pytest.fixture
-def login(login_as, db):
-    """``login_as`` with the account in English, so messages are checked whatever catalogues exist."""
-
-    def _login(role, **kwargs):
-        user = login_as(role, **kwargs)
-        user.locale = "en"
-        db.session.commit()
-        return user
-
-    return _login
-
-
 def text(response) -> str:
     return unescape(response.get_data(as_text=True))
 

@@ -16,19 +16,6 @@ PAST = datetime.now(timezone.utc) - timedelta(days=3)
 FUTURE = datetime.now(timezone.utc) + timedelta(days=3)
 
 
-@pytest.fixture
-def login(login_as, db):
-    """``login_as``, with the account set to English so messages are checked whatever catalogues exist."""
-
-    def _login(role, **kwargs):
-        user = login_as(role, **kwargs)
-        user.locale = "en"
-        db.session.commit()
-        return user
-
-    return _login
-
-
 def count(db, model, *where) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(model).where(*where)).scalar_one()
 

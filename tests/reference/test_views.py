@@ -8,19 +8,6 @@ from najma.reference.models import Chantier
 from tests.conftest import make_user
 
 
-@pytest.fixture
-def login(login_as, db):
-    """``login_as``, with the account set to English."""
-
-    def _login(role, **kwargs):
-        user = login_as(role, **kwargs)
-        user.locale = "en"
-        db.session.commit()
-        return user
-
-    return _login
-
-
 def chantier(db, code) -> Chantier:
     return db.session.execute(sa.select(Chantier).where(Chantier.code == code)).scalar_one()
 

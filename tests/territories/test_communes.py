@@ -34,16 +34,6 @@ def text(response) -> str:
     return unescape(response.get_data(as_text=True))
 
 
-@pytest.fixture
-def login(login_as, db):
-    def _login(role, **kwargs):
-        user = login_as(role, **kwargs)
-        user.locale = "en"
-        db.session.commit()
-        return user
-    return _login
-
-
 # --- search --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("query", ["ait m'hamed", "AÏT MHAMED", "Aït-M’hamed", "mhamed", "05.081.03"])

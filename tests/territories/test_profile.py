@@ -41,16 +41,6 @@ def chosen(geo, territory):
     return territory
 
 
-@pytest.fixture
-def login(login_as, db):
-    def _login(role, **kwargs):
-        user = login_as(role, **kwargs)
-        user.locale = "en"
-        db.session.commit()
-        return user
-    return _login
-
-
 def test_illiteracy_is_weighted_by_each_commune_s_population_aged_10_and_over(chosen, client, login):
     rows = [source_rows("2024")[code] for code in CHOSEN]
     by_hand = (sum(r["illiteracy_rate_10_plus"] * r["illiteracy_population_10_plus"] for r in rows)

@@ -11,19 +11,6 @@ from najma.territories.services import territory_bodies
 from tests.conftest import make_member, make_territory, province
 
 
-@pytest.fixture
-def login(login_as, db):
-    """``login_as``, with the account set to English so messages are checked whatever catalogues exist."""
-
-    def _login(role, **kwargs):
-        user = login_as(role, **kwargs)
-        user.locale = "en"
-        db.session.commit()
-        return user
-
-    return _login
-
-
 def count(db, model, *where) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(model).where(*where)).scalar_one()
 
