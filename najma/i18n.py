@@ -28,10 +28,16 @@ def localized(name_fr: str, name_ar: str | None, name_en: str | None = None) -> 
     return name_fr
 
 
-def format_number_local(value) -> str:
-    """A number with the user's language's grouping (574 112 in French)."""
+def format_number_local(value, decimals: int | None = None) -> str:
+    """A number with the user's language's grouping (574 112 in French).
+
+    With ``decimals``, exactly that many digits after the separator (``32,0`` beside ``39,1``).
+    """
     from babel.numbers import format_decimal
 
     if value is None:
         return ""
-    return format_decimal(value, locale=current_language())
+    if decimals is None:
+        return format_decimal(value, locale=current_language())
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(round(value, decimals), format=pattern, locale=current_language())
