@@ -171,3 +171,12 @@ def login(login_as, db):
         return user
 
     return _login
+
+
+@pytest.fixture
+def english(app):
+    """Service messages (lazy strings) rendered in English whatever catalogues exist."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield

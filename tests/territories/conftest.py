@@ -9,6 +9,12 @@ from najma.geography.services import load_geography
 GEO_PROVINCES = ("05.081", "07.041")
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Service messages in English, whatever the catalogues say in French."""
+    yield
+
+
 @pytest.fixture
 def geo(db):
     """Communes, cercles and census records of Azilal and Al Haouz (and their regions, the nation)."""
