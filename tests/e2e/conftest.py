@@ -180,5 +180,10 @@ def login():
         # Signed in: the sign-in form is gone and the navbar shows the account menu.
         assert "/auth/login" not in page.url, f"sign-in failed for {local_part}"
         assert page.locator('form[action$="/auth/logout"]').count() == 1
+        # The language is remembered per account: a test that switched to Arabic must not
+        # leave the next one reading Arabic. Every test starts in French, the default.
+        if page.locator("html").get_attribute("lang") != "fr":
+            with page.expect_navigation():
+                page.locator('nav form.lang-switcher button[lang="fr"]').click()
 
     return _login
