@@ -82,6 +82,7 @@ def _configure_sqlite(engine) -> None:
 def register_models() -> None:
     """Import every model module so the mappers and Alembic see all tables."""
     from najma import audit  # noqa: F401
+    from najma.actors import models as _actors  # noqa: F401
     from najma.auth import models as _auth  # noqa: F401
     from najma.geography import models as _geo  # noqa: F401
     from najma.governance import models as _gov  # noqa: F401
@@ -91,6 +92,7 @@ def register_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per domain, plus the vendored static assets."""
+    from najma.actors.views import bp as actors_bp
     from najma.admin.views import bp as admin_bp
     from najma.auth.views import bp as auth_bp
     from najma.geography.views import bp as geography_bp
@@ -103,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     from najma.vendor import leaflet_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, territories_bp, governance_bp, reference_bp, geography_bp,
-                      vendor_bp, leaflet_bp):
+                      vendor_bp, leaflet_bp, actors_bp):
         app.register_blueprint(blueprint)
 
 

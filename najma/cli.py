@@ -128,3 +128,84 @@ def create_admin_command(email: str, name: str, password: str):
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     click.echo(f"{user.email} is an administrator.")
+
+
+actors_cli = AppGroup("actors", help="Territory actor maps: import, export, metrics.")
+najma_cli.add_command(actors_cli)
+
+
+def _actor_territory(slug: str):
+    from najma.territories.services import get_by_slug
+
+    territory = get_by_slug(slug)
+    if territory is None:
+        raise click.ClickException(f"No territory with the slug {slug!r}.")
+    return territory
+
+
+@actors_cli.command("import")
+@click.argument("territory")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--ties", "ties_file", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of ties, when FILE is a CSV of actors.")
+@click.option("--replace", is_flag=True, help="Replace the whole map instead of adding to it.")
+def actors_import_command(territory, file, ties_file, replace):
+    """Import FILE (CSV, GEXF, GraphML or node-link JSON) into TERRITORY's actor map, all or nothing."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from najma.actors import services
+
+    place = _actor_territory(territory)
+    mode = "replace" if replace else "add"
+    preview = services.preview_import(
+        place, Path(file).read_bytes(), Path(file).name, mode=mode,
+        ties_data=Path(ties_file).read_bytes() if ties_file else None,
+        ties_filename=Path(ties_file).name if ties_file else "ties.csv",
+        max_bytes=current_app.config["ACTORS_MAX_UPLOAD_BYTES"])
+    for warning in preview.warnings:
+        click.echo(f"warning: {warning}")
+    if not preview.ok:
+        for error in preview.errors:
+            click.echo(f"error: {error}", err=True)
+        raise click.ClickException(f"{preview.error_count} problem(s): nothing was imported.")
+    result = services.apply_import(None, place, preview, mode=mode)
+    click.echo(f"Imported {result['actors']} actors and {result['ties']} ties into {place.slug} ({mode}).")
+
+
+@actors_cli.command("export")
+@click.argument("territory")
+@click.argument("file", type=click.Path(dir_okay=False))
+def actors_export_command(territory, file):
+    """Export TERRITORY's actor map to FILE; the format follows the extension
+    (.gexf, .graphml, .json, .actors.csv or .ties.csv)."""
+    from pathlib import Path
+
+    from najma.actors import services
+
+    name = Path(file).name.lower()
+    fmt = next((f for f in ("actors.csv", "ties.csv", "gexf", "graphml", "json") if name.endswith(f)), None)
+    if fmt is None:
+        raise click.ClickException("Use a .gexf, .graphml, .json, .actors.csv or .ties.csv file name.")
+    Path(file).write_bytes(services.export_map(_actor_territory(territory), fmt))
+    click.echo(f"Wrote {file}.")
+
+
+@actors_cli.command("metrics")
+@click.argument("territory")
+@click.option("--json", "as_json", is_flag=True, help="Print every metric as JSON.")
+def actors_metrics_command(territory, as_json):
+    """Print TERRITORY's actor map metrics."""
+    import json
+
+    from najma.actors.services import metrics_document
+
+    document = metrics_document(_actor_territory(territory))
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{document['actors']} actors, {document['ties']} ties, density {document['density']:.4f}, "
+               f"{document['components']} components, {document['communities']} communities.")
+    exactness = "exact" if document["betweenness_exact"] else f"sampled (k={document['sample_size']})"
+    click.echo(f"Betweenness: {exactness}. Brokers: {', '.join(document['brokers']) or '-'}.")

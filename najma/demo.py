@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from najma.actors.demo import load_demo_actors
 from najma.auth import services as auth_services
 from najma.auth.models import User
 from najma.extensions import db
@@ -136,6 +137,7 @@ def load_demo() -> dict[str, int]:
         created["territories"] += 1
         _populate(territory, index, users if slug == "azilal" else {})
         _choose_communes(territory)
+    load_demo_actors()
     return created
 
 
