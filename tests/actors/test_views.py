@@ -14,17 +14,6 @@ from tests.actors.conftest import add_actor, add_tie
 from tests.conftest import make_territory
 
 
-@pytest.fixture
-def login(login_as, db):
-    def _login(role, **kwargs):
-        user = login_as(role, **kwargs)
-        user.locale = "en"
-        db.session.commit()
-        return user
-
-    return _login
-
-
 def count(db, model) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
 
