@@ -424,17 +424,28 @@ def _where(name: str, what: str, number: int, element: _Element, ident: str | No
     return str(_l("%(file)s, line %(line)d, %(what)s #%(n)d", file=name, line=element.line, what=what, n=number))
 
 
+def _root_and_graph(data: bytes, name: str, root_tag: str) -> tuple[_Element, _Element]:
+    """The document's root (which must be ``root_tag``) and its ``<graph>``, or FileRefused."""
+    root = _parse_xml(data, name)
+    if root.tag != root_tag:
+        wrong_root = {
+            "gexf": _l("%(file)s, line %(line)d: the root element is <%(tag)s>, not <gexf>.",
+                       file=name, line=root.line, tag=root.tag),
+            "graphml": _l("%(file)s, line %(line)d: the root element is <%(tag)s>, not <graphml>.",
+                          file=name, line=root.line, tag=root.tag),
+        }
+        raise FileRefused(wrong_root[root_tag])
+    graph = root.find("graph")
+    if graph is None:
+        raise FileRefused(_l("%(file)s: no <graph> element.", file=name))
+    return root, graph
+
+
 def parse_gexf(data: bytes, *, name: str = "map.gexf", known_names: set[str] | None = None) -> ImportPreview:
     """A GEXF file (Gephi, NetworkX): node labels are names; attributes by their title."""
     preview = ImportPreview("gexf")
     try:
-        root = _parse_xml(data, name)
-        if root.tag != "gexf":
-            raise FileRefused(_l("%(file)s, line %(line)d: the root element is <%(tag)s>, not <gexf>.",
-                                 file=name, line=root.line, tag=root.tag))
-        graph = root.find("graph")
-        if graph is None:
-            raise FileRefused(_l("%(file)s: no <graph> element.", file=name))
+        _root, graph = _root_and_graph(data, name, "gexf")
     except FileRefused as refused:
         preview.error(refused)
         return preview
@@ -481,13 +492,7 @@ def parse_graphml(data: bytes, *, name: str = "map.graphml", known_names: set[st
     """A GraphML file (Gephi, yEd, NetworkX): names from a ``label``/``name`` key, else the node id."""
     preview = ImportPreview("graphml")
     try:
-        root = _parse_xml(data, name)
-        if root.tag != "graphml":
-            raise FileRefused(_l("%(file)s, line %(line)d: the root element is <%(tag)s>, not <graphml>.",
-                                 file=name, line=root.line, tag=root.tag))
-        graph = root.find("graph")
-        if graph is None:
-            raise FileRefused(_l("%(file)s: no <graph> element.", file=name))
+        root, graph = _root_and_graph(data, name, "graphml")
     except FileRefused as refused:
         preview.error(refused)
         return preview
