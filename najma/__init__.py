@@ -88,6 +88,8 @@ def register_models() -> None:
     from najma.governance import models as _gov  # noqa: F401
     from najma.reference import models as _ref  # noqa: F401
     from najma.territories import models as _ter  # noqa: F401
+    from najma.research import models as _research  # noqa: F401
+    from najma.notifications import models as _notifications  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -99,13 +101,15 @@ def register_blueprints(app: Flask) -> None:
     from najma.governance.views import bp as governance_bp
     from najma.main.views import bp as main_bp
     from najma.reference.views import bp as reference_bp
+    from najma.research.blueprint import load_views as research_views
+    from najma.notifications.views import bp as notifications_bp
     from najma.territories.views import bp as territories_bp
     from najma.geography import map_views  # noqa: F401  (adds the map routes to the geography blueprint)
     from najma.vendor import bp as vendor_bp
     from najma.vendor import leaflet_bp
 
     for blueprint in (main_bp, auth_bp, admin_bp, territories_bp, governance_bp, reference_bp, geography_bp,
-                      vendor_bp, leaflet_bp, actors_bp):
+                      vendor_bp, leaflet_bp, actors_bp, research_views(), notifications_bp):
         app.register_blueprint(blueprint)
 
 

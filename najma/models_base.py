@@ -50,3 +50,13 @@ class TimestampMixin:
     updated_at: orm.Mapped[datetime] = orm.mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: leave out what the models create as raw DDL (SQLite's FTS5 table and
+    its shadow tables, PostgreSQL's full-text index), so autogenerate sees no drift."""
+    if type_ == "table" and name and name.startswith("research_search_fts"):
+        return False
+    if type_ == "index" and name == "ix_research_search_documents_fts":
+        return False
+    return True

@@ -12,7 +12,12 @@ the same buttons, so the interface and the routes never disagree. Rules:
 * viewers read territories, bodies and adopted minutes, and write nothing;
 * adopted minutes are locked for everyone;
 * a territory's actor map is read by whoever reads the territory, and edited by its antenna
-  staff (and administrators) only.
+  staff (and administrators) only;
+* research notes are read by level: a draft by the territory's antenna; a shared note also by
+  its permanent commission and the provincial delegate; a published note also by its
+  committee, the steering committee and evaluators. Only the antenna writes, codes and
+  proposes paths; the commission (with the antenna and the delegate) comments on shared notes
+  and decides on paths; a deleted note is seen and recovered by its author or an admin.
 """
 from __future__ import annotations
 
@@ -52,7 +57,7 @@ MEMBERSHIP_ROLE = {
 #: Actions any signed-in, active user may take.
 _READ_ACTIONS = {
     "home.view", "territory.list", "territory.view", "body.view", "meeting.view",
-    "reference.view", "markdown.preview", "geo.view", "actor.national",
+    "reference.view", "markdown.preview", "geo.view", "actor.national", "notification.view",
 }
 #: Actions decided on global roles only.
 _GLOBAL_ACTIONS = {
@@ -61,6 +66,22 @@ _GLOBAL_ACTIONS = {
     "audit.view": ("steering",),
     "boundary.import": ("steering",),
     "user.manage": (),
+}
+
+
+#: Visibility levels of research notes, from the most private.
+NOTE_LEVELS = ("draft", "shared", "published")
+#: The levels of research each territorial role reads on its own territory.
+_TERRITORY_NOTE_LEVELS = {
+    "antenna_staff": NOTE_LEVELS,
+    "commission_member": ("shared", "published"),
+    "delegate": ("shared", "published"),
+    "committee_member": ("published",),
+}
+#: Roles who comment on research notes (on their territory) at each level.
+_COMMENT_ROLES = {
+    "shared": ("antenna_staff", "commission_member", "delegate"),
+    "published": ("antenna_staff", "commission_member", "delegate", "committee_member", "steering"),
 }
 
 
@@ -101,6 +122,8 @@ def can(user, action: str, obj: Any = None) -> bool:
         return can(user, "territory.view", obj)
     if action == "actor.edit":
         return _holds(user, ("antenna_staff",), obj.id)
+    if action.startswith(("research.", "note.", "path.", "plan.")):
+        return _can_research(user, action, obj)
     if action == "chantier.edit":
         return user.has_role("chantier_lead", chantier_id=obj.id)
     if action == "body.manage_members":
@@ -123,6 +146,65 @@ def _can_read_minutes(user, meeting) -> bool:
     body = meeting.body
     writers = _WRITE_MEETINGS[body.kind] + (MEMBERSHIP_ROLE[body.kind],)
     return _holds(user, writers, body.territory_id)
+
+
+def note_levels(user, territory_id: int) -> tuple[str, ...]:
+    """The visibility levels of research notes ``user`` reads on territory ``territory_id``."""
+    if not _authenticated(user):
+        return ()
+    if user.has_role("admin"):
+        return NOTE_LEVELS
+    levels: set[str] = set()
+    if user.role_codes() & {"steering", "evaluator"}:
+        levels.add("published")
+    for role, granted in _TERRITORY_NOTE_LEVELS.items():
+        if user.has_role(role, territory_id=territory_id):
+            levels.update(granted)
+    return tuple(level for level in NOTE_LEVELS if level in levels)
+
+
+def research_scope(user) -> tuple[tuple[str, ...], dict[int, tuple[str, ...]]] | None:
+    """What research ``user`` reads everywhere, for queries over many territories.
+
+    ``None`` means everything (administrators). Otherwise ``(levels read on every territory,
+    {territory_id: levels read there})``; both may be empty (then nothing).
+    """
+    if not _authenticated(user):
+        return ((), {})
+    if user.has_role("admin"):
+        return None
+    everywhere = ("published",) if user.role_codes() & {"steering", "evaluator"} else ()
+    territories = {tid: note_levels(user, tid) for tid in user.territory_ids(*_TERRITORY_NOTE_LEVELS)}
+    return everywhere, {tid: levels for tid, levels in territories.items() if set(levels) - set(everywhere)}
+
+
+def _can_research(user, action: str, obj) -> bool:
+    """Research rules; ``obj`` is a territory for research.*, plan.*, path.create and path.decide
+    on a territory; a note for note.*; a path for path.edit and path.decide."""
+    if action in ("research.view", "path.view"):
+        return bool(note_levels(user, obj.id))
+    if action in ("note.create", "research.code", "path.create"):
+        return _holds(user, ("antenna_staff",), obj.id)
+    if action == "plan.edit":
+        return _holds(user, ("antenna_staff", "delegate"), obj.id)
+    if action in ("path.edit", "path.delete"):
+        return obj.deleted_at is None and _holds(user, ("antenna_staff",), obj.territory_id)
+    if action == "path.decide":
+        return obj.deleted_at is None and _holds(
+            user, ("antenna_staff", "commission_member", "delegate"), obj.territory_id)
+    # note.* : obj is a ResearchNote
+    if obj.deleted_at is not None:
+        return action in ("note.view", "note.undelete") and obj.author_id == user.id
+    if action == "note.view":
+        return obj.visibility in note_levels(user, obj.territory_id)
+    if action in ("note.edit", "note.share", "note.publish", "note.code"):
+        return _holds(user, ("antenna_staff",), obj.territory_id)
+    if action == "note.delete":
+        return obj.author_id == user.id
+    if action == "note.comment":
+        roles = _COMMENT_ROLES.get(obj.visibility, ())
+        return obj.visibility in note_levels(user, obj.territory_id) and _holds(user, roles, obj.territory_id)
+    return False
 
 
 def require(action: str, obj: Any = None) -> None:

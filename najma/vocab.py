@@ -101,6 +101,14 @@ AUDIT_VERBS = {
     "reactivate": _l("Account reactivated"),
     "import": _l("Imported"),
     "snapshot": _l("Snapshot taken"),
+    "share": _l("Shared with the commission"),
+    "publish": _l("Published"),
+    "restore": _l("Restored"),
+    "undelete": _l("Recovered from the bin"),
+    "upload": _l("File attached"),
+    "retain": _l("Retained"),
+    "set_aside": _l("Set aside"),
+    "reopen": _l("Reopened"),
 }
 
 #: Kinds of object named in the audit log.
@@ -117,6 +125,12 @@ AUDIT_OBJECTS = {
     "Tie": _l("Tie"),
     "ActorMap": _l("Actor map"),
     "ActorSnapshot": _l("Actor map snapshot"),
+    "ResearchNote": _l("Research note"),
+    "NoteComment": _l("Comment"),
+    "NoteAttachment": _l("Attachment"),
+    "CodedPassage": _l("Coded passage"),
+    "ResearchPlan": _l("Research plan"),
+    "InterventionPath": _l("Intervention path"),
 }
 
 #: Kinds of actor on a territory's actor map.
@@ -183,3 +197,58 @@ def label(vocabulary: dict, code: str | None) -> str:
 def choices(vocabulary: dict) -> list[tuple[str, str]]:
     """WTForms choices for a vocabulary, in its declared order."""
     return [(code, text) for code, text in vocabulary.items()]
+
+#: Kinds of research note.
+NOTE_KINDS = {
+    "observation": _l("Field observation"),
+    "interview": _l("Individual interview"),
+    "focus_group": _l("Focus group"),
+    "survey": _l("Household survey"),
+    "inventory": _l("Resource inventory"),
+    "diagnostic": _l("Diagnostic"),
+    "analysis": _l("Analysis"),
+}
+#: Who reads a note: the antenna only, then the permanent commission, then the committee,
+#: the steering committee and evaluators. In order: a note only moves forward.
+NOTE_VISIBILITIES = {
+    "draft": _l("Draft (antenna only)"),
+    "shared": _l("Shared with the permanent commission"),
+    "published": _l("Published to the committee and the steering committee"),
+}
+#: Age bands and sexes in which a note counts its participants (no names are recorded).
+AGE_BANDS = {
+    "under_15": _l("Under 15"),
+    "15_24": _l("15 to 24"),
+    "25_59": _l("25 to 59"),
+    "60_plus": _l("60 and over"),
+}
+SEXES = {
+    "female": _l("Women and girls"),
+    "male": _l("Men and boys"),
+}
+#: What a coded passage of a note says about a target group.
+CODE_KINDS = {
+    "need": _l("Need"),
+    "aspiration": _l("Aspiration"),
+    "resource": _l("Existing resource"),
+    "obstacle": _l("Obstacle"),
+    "proposal": _l("Proposal"),
+}
+#: The milestones of a territory's research plan, in order.
+MILESTONES = {
+    "populations": _l("Know the target populations"),
+    "needs": _l("Needs and aspirations"),
+    "inventory": _l("Inventory of existing responses"),
+    "analysis": _l("Analysis"),
+    "paths": _l("Intervention paths"),
+}
+PATH_PRIORITIES = {
+    "high": _l("High"),
+    "medium": _l("Medium"),
+    "low": _l("Low"),
+}
+PATH_STATUSES = {
+    "proposed": _l("Proposed"),
+    "retained": _l("Retained"),
+    "set_aside": _l("Set aside"),
+}

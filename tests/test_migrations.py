@@ -11,6 +11,7 @@ from flask_migrate import downgrade, upgrade
 from najma import create_app
 from najma.config import TestConfig
 from najma.extensions import db
+from najma.models_base import include_object
 
 PG_ADMIN_URL = os.environ.get("NAJMA_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -26,7 +27,7 @@ def _assert_head_matches_models(url: str) -> None:
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_object})
             differences = compare_metadata(context, db.metadata)
         assert differences == [], differences
         tables = set(sa.inspect(db.engine).get_table_names())

@@ -1,0 +1,1 @@
+"""In-app notifications: who is told what, the unread count in the header, the list page."""

@@ -1,0 +1,1 @@
+"""Research note pages (in progress in this commit)."""
