@@ -26,7 +26,7 @@ from najma.notifications import services as notifications
 from najma.permissions import NOTE_LEVELS, note_levels
 from najma.reference.models import Chantier, TargetGroup
 from najma.research import indexing
-from najma.research.models import NoteComment, NoteRevision, ResearchNote
+from najma.research.models import NoteComment, NoteRevision, ResearchNote, note_chantiers, note_target_groups
 from najma.territories.models import Territory, TerritoryCommune
 from najma.vocab import AGE_BANDS, NOTE_KINDS, SEXES
 
@@ -80,6 +80,17 @@ class NoteFilters:
     target_group_id: int | None = None
     chantier_id: int | None = None
     author_id: int | None = None
+
+
+def note_tags(note_id: int) -> tuple[list[TargetGroup], list[Chantier]]:
+    """The note's target groups and chantiers, by query (whatever the note object has loaded)."""
+    groups = db.session.execute(sa.select(TargetGroup).join(
+        note_target_groups, note_target_groups.c.target_group_id == TargetGroup.id)
+        .where(note_target_groups.c.note_id == note_id).order_by(TargetGroup.position)).scalars().all()
+    chantiers = db.session.execute(sa.select(Chantier).join(
+        note_chantiers, note_chantiers.c.chantier_id == Chantier.id)
+        .where(note_chantiers.c.note_id == note_id).order_by(Chantier.position)).scalars().all()
+    return list(groups), list(chantiers)
 
 
 def visible_notes(user, territory: Territory, filters: NoteFilters | None = None, page: int = 1):
@@ -256,7 +267,7 @@ def update_note(actor, note: ResearchNote, data: NoteData, base_version: int, *,
     _refuse_if_deleted(note)
     if base_version != note.version:
         raise NoteConflict(note, data)
-    communes, groups, chantiers = _validate(note.territory, data)
+    communes, groups, chantiers = _validate(db.session.get(Territory, note.territory_id), data)
     before = audit.snapshot(note, NOTE_FIELDS)
     # Compare-and-set in the database, so two simultaneous saves cannot both win.
     result = db.session.execute(
@@ -319,7 +330,7 @@ def set_visibility(actor, note: ResearchNote, visibility: str) -> ResearchNote:
         note.shared_at = now
     if visibility == "published":
         note.published_at = now
-    indexing.index_note(note, note.target_groups, note.chantiers)
+    indexing.index_note(note, *note_tags(note.id))
     audit.record(actor, "share" if visibility == "shared" else "publish", note, before,
                  audit.snapshot(note, NOTE_FIELDS))
     db.session.commit()
@@ -342,7 +353,7 @@ def undelete_note(actor, note: ResearchNote) -> None:
         raise DomainError(_l("This note is not deleted."))
     note.deleted_at = None
     note.deleted_by_id = None
-    indexing.index_note(note, note.target_groups, note.chantiers)
+    indexing.index_note(note, *note_tags(note.id))
     for comment in comments(note):
         indexing.index_comment(comment, note)
     audit.record(actor, "undelete", note)
