@@ -77,6 +77,8 @@ class Config:
         self.BOUNDARY_MAX_FEATURES = int(os.environ.get("NAJMA_BOUNDARY_MAX_FEATURES", 5000))
         # Actor map imports (CSV, GEXF, GraphML): largest file accepted, in bytes.
         self.ACTORS_MAX_UPLOAD_BYTES = int(os.environ.get("NAJMA_ACTORS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
+        # Research note attachments (photos, PDF, recordings): largest file accepted, in bytes.
+        self.RESEARCH_MAX_UPLOAD_BYTES = int(os.environ.get("NAJMA_RESEARCH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
         # Boundary files are the largest uploads; the form's other fields need far less than 1 MB.
         self.MAX_CONTENT_LENGTH = self.BOUNDARY_MAX_BYTES + 1024 * 1024
         self.TESTING = False

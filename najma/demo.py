@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import sqlalchemy as sa
 
 from najma.actors.demo import load_demo_actors
+from najma.research.demo import load_demo_research
 from najma.auth import services as auth_services
 from najma.auth.models import User
 from najma.extensions import db
@@ -138,6 +139,7 @@ def load_demo() -> dict[str, int]:
         _populate(territory, index, users if slug == "azilal" else {})
         _choose_communes(territory)
     load_demo_actors()
+    load_demo_research()
     return created
 
 

@@ -298,6 +298,13 @@ def upgrade():
     with op.batch_alter_table('intervention_path_target_groups', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_intervention_path_target_groups_target_group_id'), ['target_group_id'], unique=False)
 
+    # A tie of the actor map may cite the research note that documents it.
+    with op.batch_alter_table('ties', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('note_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_ties_note_id'), ['note_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_ties_note_id_research_notes'), 'research_notes', ['note_id'], ['id'],
+                                    ondelete='SET NULL')
+
     # The full-text index over the search documents (see najma.research.models).
     dialect = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE_FTS_DDL, "postgresql": POSTGRES_FTS_DDL}.get(dialect, ()):
@@ -308,6 +315,10 @@ def downgrade():
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_FTS_DROP:
             op.execute(statement)
+    with op.batch_alter_table('ties', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_ties_note_id_research_notes'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_ties_note_id'))
+        batch_op.drop_column('note_id')
     with op.batch_alter_table('intervention_path_target_groups', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_intervention_path_target_groups_target_group_id'))
 

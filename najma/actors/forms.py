@@ -53,6 +53,8 @@ class TieForm(FlaskForm):
                            coerce=int)
     since = DateField(_l("Since"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
+    note_id = SelectField(_l("Research note that documents it"), coerce=_optional_int, validators=[Optional()],
+                          validate_choice=False)
     evidence = StringField(_l("Source that documents it"), validators=[Optional(), Length(max=500)],
                            filters=[strip], description=_l("An interview, a convention, a meeting's minutes..."))
 

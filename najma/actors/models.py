@@ -121,8 +121,8 @@ class Actor(TimestampMixin, db.Model):
 class Tie(TimestampMixin, db.Model):
     """A relation between two actors of the same territory (an edge of the map).
 
-    ``evidence`` names the source that documents the tie (an interview, a convention...);
-    the link to research notes comes with them.
+    ``evidence`` names the source that documents the tie in words (an interview, a
+    convention...); ``note_id`` points at the research note that documents it, when there is one.
     """
 
     __tablename__ = "ties"
@@ -142,9 +142,12 @@ class Tie(TimestampMixin, db.Model):
     since: orm.Mapped[date | None]
     until: orm.Mapped[date | None]
     evidence: orm.Mapped[str] = orm.mapped_column(sa.String(500), default="")
+    note_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("research_notes.id", ondelete="SET NULL"), index=True)
 
     source: orm.Mapped[Actor] = orm.relationship(foreign_keys=[source_id], lazy="raise")
     target: orm.Mapped[Actor] = orm.relationship(foreign_keys=[target_id], lazy="raise")
+    note = orm.relationship("ResearchNote", lazy="raise")
 
     @property
     def kind_label(self) -> str:

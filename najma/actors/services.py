@@ -29,7 +29,7 @@ from najma.vocab import ACTOR_KINDS, REQUIRED_COMMITTEE_SECTORS, SECTORS, STANCE
 
 ACTOR_FIELDS = ("name", "kind", "sector", "commune_id", "latitude", "longitude", "influence", "stance",
                 "membership_id", "description")
-TIE_FIELDS = ("source_id", "target_id", "kind", "directed", "strength", "since", "until", "evidence")
+TIE_FIELDS = ("source_id", "target_id", "kind", "directed", "strength", "since", "until", "evidence", "note_id")
 #: Centralities the picture can size nodes by.
 SIZE_METRICS = ("influence", "degree", "betweenness", "closeness", "eigenvector")
 #: Bodies whose seats count as "a seat on the commission or the committee".
@@ -99,7 +99,8 @@ def ties_of(actor: Actor) -> list[Tie]:
     """Every tie of one actor, with both ends loaded."""
     return list(db.session.execute(
         sa.select(Tie).where(sa.or_(Tie.source_id == actor.id, Tie.target_id == actor.id))
-        .options(orm.joinedload(Tie.source), orm.joinedload(Tie.target)).order_by(Tie.kind, Tie.id)).scalars())
+        .options(orm.joinedload(Tie.source), orm.joinedload(Tie.target), orm.joinedload(Tie.note))
+        .order_by(Tie.kind, Tie.id)).scalars())
 
 
 def map_rows(territory_id: int) -> tuple[list[graph.NodeRow], list[graph.EdgeRow]]:
@@ -295,6 +296,16 @@ def _clean_tie(territory: Territory, data: dict) -> dict:
         raise DomainError(_l("The tie cannot end before it starts."), field="until")
     clean["directed"] = bool(clean["directed"])
     clean["evidence"] = (clean["evidence"] or "").strip()
+    if clean["note_id"]:
+        from najma.research.models import ResearchNote
+
+        found = db.session.execute(sa.select(ResearchNote.id).where(
+            ResearchNote.id == clean["note_id"], ResearchNote.territory_id == territory.id,
+            ResearchNote.deleted_at.is_(None))).scalar_one_or_none()
+        if found is None:
+            raise DomainError(_l("Choose a research note of this territory."), field="note_id")
+    else:
+        clean["note_id"] = None
     return clean
 
 

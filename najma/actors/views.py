@@ -25,6 +25,7 @@ from najma.extensions import db
 from najma.form_errors import apply_domain_error
 from najma.geography.models import Commune
 from najma.permissions import can, require
+from najma.research.services import actor_citations
 from najma.territories.models import Territory
 from najma.territories.services import get_by_slug, territory_communes
 from najma.vocab import ACTOR_KIND_FAMILIES, TIE_KINDS
@@ -89,6 +90,10 @@ def _tie_form(territory: Territory, obj: Tie | None = None, actors: list | None 
                               .order_by(Actor.name)).all() if actors is None else actors
     form.source_id.choices = [("", "—")] + [(i, n) for i, n in rows]
     form.target_id.choices = [("", "—")] + [(i, n) for i, n in rows]
+    from najma.research.services import citable_notes
+
+    form.note_id.choices = [("", "—")] + [(note.id, f"{note.title} · {note.kind_label}")
+                                         for note in citable_notes(territory)]
     return form
 
 
@@ -163,7 +168,8 @@ def actor(actor_id: int):
     return render_template(template, actor=actor, territory=territory, result=result,
                            ties=services.ties_of(actor), commune=db.session.get(Commune, actor.commune_id)
                            if actor.commune_id else None,
-                           seat=actor.membership_id and services.seat_label(actor.membership_id))
+                           seat=actor.membership_id and services.seat_label(actor.membership_id),
+                           citations=actor_citations(current_user, actor))
 
 
 @bp.route("/territories/<slug>/actors/new", methods=["GET", "POST"])

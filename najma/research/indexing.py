@@ -41,6 +41,8 @@ def _ids(rows) -> str:
 
 
 def _document(object_type: str, object_id: int) -> SearchDocument:
+    """The object's document, or a new one added to the session (filled by the caller before
+    any query can flush it)."""
     document = db.session.execute(
         sa.select(SearchDocument).where(SearchDocument.object_type == object_type,
                                         SearchDocument.object_id == object_id)).scalar_one_or_none()
@@ -81,16 +83,17 @@ def index_note(note, target_groups, chantiers) -> None:
 
 def index_comment(comment, note) -> None:
     """Index a comment under its note's title, visibility and filters."""
+    note_document = db.session.execute(sa.select(SearchDocument).where(
+        SearchDocument.object_type == "note", SearchDocument.object_id == note.id)).scalar_one_or_none()
     document = _document("comment", comment.id)
-    note_document = _document("note", note.id)
     document.note_id = note.id
     document.territory_id = note.territory_id
     document.visibility = note.visibility
     document.kind = note.kind
     document.author_id = comment.author_id
     document.on_date = comment.created_at.date() if comment.created_at else None
-    document.target_group_ids = note_document.target_group_ids
-    document.chantier_ids = note_document.chantier_ids
+    document.target_group_ids = note_document.target_group_ids if note_document else ""
+    document.chantier_ids = note_document.chantier_ids if note_document else ""
     _fill(document, note.title, comment.body)
 
 

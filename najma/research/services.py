@@ -154,7 +154,8 @@ def revisions(note: ResearchNote) -> list[NoteRevision]:
 def revision(note: ResearchNote, number: int) -> NoteRevision | None:
     """One revision of the note by its number."""
     return db.session.execute(sa.select(NoteRevision).where(
-        NoteRevision.note_id == note.id, NoteRevision.number == number)).scalar_one_or_none()
+        NoteRevision.note_id == note.id, NoteRevision.number == number)
+        .options(orm.joinedload(NoteRevision.author))).scalar_one_or_none()
 
 
 def comments(note: ResearchNote) -> list[NoteComment]:
@@ -177,10 +178,9 @@ def _clean_participants(raw: dict) -> dict:
             try:
                 count = int(value)
             except (TypeError, ValueError):
-                raise DomainError(_l("Participant counts must be whole numbers."), field="participants") from None
+                raise DomainError(_l("Participant counts must be whole numbers.")) from None
             if count < 0 or count > MAX_PARTICIPANTS:
-                raise DomainError(_l("Participant counts must be between 0 and %(max)s.", max=MAX_PARTICIPANTS),
-                                  field="participants")
+                raise DomainError(_l("Participant counts must be between 0 and %(max)s.", max=MAX_PARTICIPANTS))
             if count:
                 clean.setdefault(band, {})[sex] = count
     return clean
@@ -278,6 +278,7 @@ def update_note(actor, note: ResearchNote, data: NoteData, base_version: int, *,
         db.session.refresh(note)
         raise NoteConflict(note, data)
     db.session.refresh(note, ["version", "updated_at"])
+    load_note(note.id)  # loads the tag collections the assignment below replaces
     note.kind, note.title, note.body = data.kind, data.title, data.body or ""
     note.fieldwork_date, note.place, note.participants = data.fieldwork_date, data.place, data.participants
     note.communes, note.target_groups, note.chantiers = communes, groups, chantiers
@@ -423,3 +424,44 @@ def field_changes(old: NoteRevision, new: NoteRevision) -> list[str]:
     if old.title != new.title:
         changed.insert(0, "title")
     return changed
+
+
+# --- links with the actor map -----------------------------------------------------------------------
+
+def citable_notes(territory: Territory) -> list[ResearchNote]:
+    """The territory's notes (not deleted) a tie of its actor map may cite, newest first."""
+    return list(db.session.execute(
+        sa.select(ResearchNote).where(ResearchNote.territory_id == territory.id, ResearchNote.deleted_at.is_(None))
+        .order_by(ResearchNote.fieldwork_date.desc().nulls_last(), ResearchNote.id.desc())).scalars())
+
+
+@dataclass
+class ActorCitations:
+    """The research that names an actor, as one reader may see it."""
+
+    notes: list[ResearchNote]
+    paths: list
+
+
+def actor_citations(user, actor) -> ActorCitations:
+    """Notes documenting the actor's ties and paths proposing it as a partner, both limited
+    to what ``user`` may read (two queries)."""
+    from najma.actors.models import Tie
+    from najma.permissions import can
+    from najma.research.models import InterventionPath, path_actors
+
+    levels = note_levels(user, actor.territory_id)
+    notes = list(db.session.execute(
+        sa.select(ResearchNote).where(
+            ResearchNote.id.in_(sa.select(Tie.note_id).where(
+                sa.or_(Tie.source_id == actor.id, Tie.target_id == actor.id), Tie.note_id.is_not(None))),
+            ResearchNote.deleted_at.is_(None), ResearchNote.visibility.in_(levels or ("-",)))
+        .order_by(ResearchNote.fieldwork_date.desc().nulls_last(), ResearchNote.id.desc())).scalars())
+    paths = []
+    territory = db.session.get(Territory, actor.territory_id)
+    if can(user, "path.view", territory):
+        paths = list(db.session.execute(
+            sa.select(InterventionPath).join(path_actors, path_actors.c.path_id == InterventionPath.id)
+            .where(path_actors.c.actor_id == actor.id, InterventionPath.deleted_at.is_(None))
+            .order_by(InterventionPath.title)).scalars())
+    return ActorCitations(notes, paths)
