@@ -19,8 +19,8 @@ with a territory filter, as an administrator and as a commission member; a note 
 territory's research page as antenna staff. A stress case searches a word found in nearly every
 note (every French one): measured and shown, without a target. Notes draw most of their words
 from the theme of their first target group, so a word like "femmes" is in a share of the notes
-(the table gives how many documents each search finds), not in all of them. The same scenarios run on a small database (about
-1,000 notes) to show that no query count grows with the data. Exit status 1 when a target is
+(the table gives how many documents each search finds), not in all of them. The same scenarios
+run on a small database (about 1,000 notes) to show that no query count grows with the data. Exit status 1 when a target is
 missed: search p95 under 150 ms, pages under 100 ms (timed targets apply at 50,000 notes or more
 on SQLite), or a query count that grows.
 """
@@ -33,7 +33,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -55,6 +55,8 @@ PATHS_PER_TERRITORY = 5
 
 @dataclass(frozen=True)
 class Scenario:
+    """One measured request: who asks (admin, member or staff), and a search or a page."""
+
     key: str
     label: str
     user: str  # admin, member (commission member of Bench 0001) or staff (its antenna staff)
@@ -67,6 +69,7 @@ class Scenario:
 
     @property
     def page(self) -> Page:
+        """The scenario as ``benchmarks.run`` describes a page (for its ``Measure``)."""
         return Page(self.key, self.label, self.user)
 
 
@@ -251,6 +254,7 @@ class Folder:
         self.checked = 0
 
     def fold(self, text: str) -> str:
+        """``indexing.fold(text)``, word by word through the cache."""
         cache, fold = self._cache, self._fold
         out = []
         for word in text.split(" "):
@@ -555,6 +559,7 @@ def prepare(url: str, path: Path | None, notes: int, territories: int, seed: int
                 if not regenerate:
                     raise SystemExit("The database holds other data; pass --regenerate to empty it (drop_all).")
             if regenerate:
+                db.session.remove()  # end the counting transaction: PostgreSQL's DROP waits for its lock
                 db.drop_all()
             db.session.remove()
     if verbose:
@@ -598,6 +603,7 @@ def find_targets(app) -> dict:
 
 
 def scenario_url(scenario: Scenario, targets: dict) -> str:
+    """The URL a scenario requests."""
     from urllib.parse import urlencode
 
     if scenario.endpoint == "research.note":
@@ -668,6 +674,7 @@ def measure(app, *, requests: int, warmup: int) -> tuple[dict[str, Measure], dic
 
 def run(url: str, path: Path | None, notes: int, territories: int, seed: int, *, requests: int, warmup: int,
         regenerate: bool, verbose: bool = True):
+    """Prepare the database at ``url``, then measure every scenario on it."""
     from najma import create_app
     from najma.extensions import db
 
@@ -682,6 +689,7 @@ def run(url: str, path: Path | None, notes: int, territories: int, seed: int, *,
 
 def table(big: dict[str, Measure], small: dict[str, Measure], totals: dict[str, int], big_name: str,
           small_name: str) -> str:
+    """The results as a Markdown table, with the small database's query counts beside."""
     header = (f"| Scenario | URL | Results | Median ms | p95 ms | Queries ({big_name}) | Queries ({small_name}) |\n"
               "|---|---|---:|---:|---:|---:|---:|")
     rows = []
@@ -710,6 +718,7 @@ def check(results: dict[str, Measure], small: dict[str, Measure], *, enforce_tim
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; 0 when every target holds, 1 otherwise."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=NATIONAL_NOTES)
     parser.add_argument("--territories", type=int, default=80)

@@ -50,6 +50,10 @@ class Config:
         self.SECRET_KEY = load_or_create_secret_key(instance)
         self.SQLALCHEMY_DATABASE_URI = database_url(instance)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            # PostgreSQL's JIT compiles the full-text queries for about a second each: a loss
+            # for short interactive queries (benchmarks/research.py).
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"options": "-c jit=off"}
         https = os.environ.get("NAJMA_HTTPS") == "1"
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

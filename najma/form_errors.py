@@ -1,4 +1,5 @@
-"""Turning a service's refusal into a message on the form, with nothing written."""
+"""Form helpers: a service's refusal shown on the form (nothing written), and the filters and
+coercions the forms share."""
 from flask import flash
 
 from najma.errors import DomainError
@@ -18,3 +19,14 @@ def apply_domain_error(form, error: DomainError) -> None:
 def strip(value):
     """WTForms filter: surrounding spaces (a pasted email, a name) are never meaningful."""
     return value.strip() if isinstance(value, str) else value
+
+
+def optional_int(value):
+    """WTForms coercion of a select with an empty choice: '' or None -> None; digits -> int;
+    anything else -> -1, an id no service accepts (so the refusal has a clear message)."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

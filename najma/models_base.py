@@ -54,9 +54,13 @@ class TimestampMixin:
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic's filter: leave out what the models create as raw DDL (SQLite's FTS5 table and
-    its shadow tables, PostgreSQL's full-text index), so autogenerate sees no drift."""
+    its shadow tables, PostgreSQL's ``search_vector`` column and its full-text index), so
+    autogenerate sees no drift."""
     if type_ == "table" and name and name.startswith("research_search_fts"):
         return False
     if type_ == "index" and name == "ix_research_search_documents_fts":
+        return False
+    if (type_ == "column" and name == "search_vector"
+            and getattr(getattr(obj, "table", None), "name", None) == "research_search_documents"):
         return False
     return True

@@ -54,3 +54,12 @@ def test_sqlite_enforces_foreign_keys_and_uses_wal(tmp_path, monkeypatch):
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         db.engine.dispose()
+
+
+def test_postgresql_connections_turn_jit_off(tmp_path, monkeypatch):
+    """The JIT would compile each full-text search for about a second; SQLite gets no such option."""
+    monkeypatch.setenv("NAJMA_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/najma")
+    assert Config().SQLALCHEMY_ENGINE_OPTIONS["connect_args"] == {"options": "-c jit=off"}
+    monkeypatch.delenv("DATABASE_URL")
+    assert "connect_args" not in Config().SQLALCHEMY_ENGINE_OPTIONS

@@ -29,8 +29,11 @@ SQLITE_FTS_DROP = (
     'DROP TRIGGER IF EXISTS research_search_ai',
     'DROP TABLE IF EXISTS research_search_fts',
 )
+# PostgreSQL: a stored generated column (not declared by the models) and its GIN index; both go
+# with the table on downgrade.
 POSTGRES_FTS_DDL = (
-    "CREATE INDEX ix_research_search_documents_fts ON research_search_documents USING gin ((to_tsvector('simple', search_title || ' ' || content)))",
+    "ALTER TABLE research_search_documents ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (setweight(to_tsvector('simple', coalesce(search_title, '')), 'A') || setweight(to_tsvector('simple', coalesce(content, '')), 'B')) STORED",
+    'CREATE INDEX ix_research_search_documents_fts ON research_search_documents USING gin (search_vector)',
 )
 
 

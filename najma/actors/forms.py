@@ -7,18 +7,8 @@ from wtforms import (BooleanField, DateField, FieldList, FloatField, Form, FormF
 from wtforms.widgets import HiddenInput
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from najma.form_errors import strip
+from najma.form_errors import optional_int, strip
 from najma.vocab import ACTOR_KINDS, SECTORS, STANCES, TIE_KINDS, TIE_STRENGTHS, choices
-
-
-def _optional_int(value):
-    """'' or None -> None; digits -> int (select fields with an empty choice)."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never a valid id: the service refuses it
 
 
 class ActorForm(FlaskForm):
@@ -33,8 +23,8 @@ class ActorForm(FlaskForm):
                                             "(Net-Map's influence towers)."))
     stance = SelectField(_l("Stance toward the territory project"),
                          choices=[("", _l("Not known"))] + choices(STANCES), validators=[Optional()])
-    commune_id = SelectField(_l("Commune"), coerce=_optional_int, validators=[Optional()], validate_choice=False)
-    membership_id = SelectField(_l("Seat held on the commission or the committee"), coerce=_optional_int,
+    commune_id = SelectField(_l("Commune"), coerce=optional_int, validators=[Optional()], validate_choice=False)
+    membership_id = SelectField(_l("Seat held on the commission or the committee"), coerce=optional_int,
                                 validators=[Optional()], validate_choice=False)
     latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
     longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
@@ -45,15 +35,15 @@ class ActorForm(FlaskForm):
 class TieForm(FlaskForm):
     """One tie between two actors."""
 
-    source_id = SelectField(_l("From"), coerce=_optional_int, validators=[DataRequired()], validate_choice=False)
-    target_id = SelectField(_l("To"), coerce=_optional_int, validators=[DataRequired()], validate_choice=False)
+    source_id = SelectField(_l("From"), coerce=optional_int, validators=[DataRequired()], validate_choice=False)
+    target_id = SelectField(_l("To"), coerce=optional_int, validators=[DataRequired()], validate_choice=False)
     kind = SelectField(_l("Kind of tie"), choices=choices(TIE_KINDS), validators=[DataRequired()])
     directed = BooleanField(_l("Directed (from the first actor to the second)"))
     strength = SelectField(_l("Strength"), choices=[(str(k), v) for k, v in TIE_STRENGTHS.items()], default="2",
                            coerce=int)
     since = DateField(_l("Since"), validators=[Optional()])
     until = DateField(_l("Until"), validators=[Optional()])
-    note_id = SelectField(_l("Research note that documents it"), coerce=_optional_int, validators=[Optional()],
+    note_id = SelectField(_l("Research note that documents it"), coerce=optional_int, validators=[Optional()],
                           validate_choice=False)
     evidence = StringField(_l("Source that documents it"), validators=[Optional(), Length(max=500)],
                            filters=[strip], description=_l("An interview, a convention, a meeting's minutes..."))

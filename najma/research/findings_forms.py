@@ -9,20 +9,11 @@ from wtforms import DateField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from najma.extensions import db
+from najma.form_errors import optional_int
 from najma.reference.models import TargetGroup
 from najma.research.coding import MAX_MEMO, MAX_QUOTE
 from najma.research.plan import MAX_WINDOW, MIN_WINDOW
 from najma.vocab import CODE_KINDS, MILESTONES, choices
-
-
-def _optional_int(value):
-    """'' or None -> None; digits -> int; anything else -> -1 (never a valid id: refused later)."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def _group_choices() -> list[tuple[int, str]]:
@@ -38,7 +29,7 @@ class PassageForm(FlaskForm):
                           description=_l("Select the text in the note (a button fills this box), or paste it "
                                          "exactly as written."))
     code = SelectField(_l("What it says"), choices=choices(CODE_KINDS), validators=[DataRequired()])
-    target_group_id = SelectField(_l("Target group"), coerce=_optional_int, validators=[DataRequired()],
+    target_group_id = SelectField(_l("Target group"), coerce=optional_int, validators=[DataRequired()],
                                   validate_choice=False)
     memo = TextAreaField(_l("Memo (optional)"), validators=[Optional(), Length(max=MAX_MEMO)],
                          render_kw={"rows": 2, "maxlength": MAX_MEMO},

@@ -98,14 +98,15 @@ def index_comment(comment, note) -> None:
 
 
 def index_path(path, target_groups) -> None:
-    """Index an intervention path; paths are read at the commission's level ("shared")."""
+    """Index an intervention path. Whoever reads any research of the territory reads its paths
+    (``path.view``), and every such reader reads "published": so a path is indexed at that level."""
     if path.deleted_at is not None:
         unindex("path", path.id)
         return
     document = _document("path", path.id)
     document.note_id = None
     document.territory_id = path.territory_id
-    document.visibility = "shared"
+    document.visibility = "published"
     document.kind = "path"
     document.author_id = path.author_id
     document.on_date = path.created_at.date() if path.created_at else None

@@ -293,7 +293,7 @@ class SearchDocument(db.Model):
     object_id: orm.Mapped[int]
     note_id: orm.Mapped[int | None] = orm.mapped_column(index=True)
     territory_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("territories.id", ondelete="CASCADE"))
-    #: The visibility the reader needs: the note's (for a note or a comment) or "shared" for a path.
+    #: The visibility the reader needs: the note's (for a note or a comment), "published" for a path.
     visibility: orm.Mapped[str] = orm.mapped_column(sa.String(12))
     kind: orm.Mapped[str] = orm.mapped_column(sa.String(30), default="")
     author_id: orm.Mapped[int | None] = orm.mapped_column(index=True)
@@ -308,9 +308,14 @@ class SearchDocument(db.Model):
     content: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
 
 
-#: The full-text index, one per database: SQLite's FTS5 (kept in step by triggers) or a
-#: PostgreSQL GIN index over the 'simple' text search configuration (the text is pre-folded).
-SEARCH_TSVECTOR = "to_tsvector('simple', search_title || ' ' || content)"
+#: The full-text index, one per database: SQLite's FTS5 (kept in step by triggers) or, on
+#: PostgreSQL, a stored generated column ``search_vector`` with a GIN index. The column is the
+#: 'simple' text search configuration's vector (the text is pre-folded) of the title, weighted A,
+#: and of the text, weighted B, so that ``ts_rank_cd`` reads it without rebuilding it. It exists
+#: on PostgreSQL only and the model does not declare it (Alembic leaves it out, see
+#: ``najma.models_base.include_object``).
+SEARCH_TSVECTOR = ("setweight(to_tsvector('simple', coalesce(search_title, '')), 'A') || "
+                   "setweight(to_tsvector('simple', coalesce(content, '')), 'B')")
 SQLITE_FTS_DDL = (
     "CREATE VIRTUAL TABLE research_search_fts USING fts5(search_title, content, "
     "content='research_search_documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
@@ -331,7 +336,9 @@ SQLITE_FTS_DROP = (
     "DROP TABLE IF EXISTS research_search_fts",
 )
 POSTGRES_FTS_DDL = (
-    f"CREATE INDEX ix_research_search_documents_fts ON research_search_documents USING gin (({SEARCH_TSVECTOR}))",
+    f"ALTER TABLE research_search_documents ADD COLUMN search_vector tsvector "
+    f"GENERATED ALWAYS AS ({SEARCH_TSVECTOR}) STORED",
+    "CREATE INDEX ix_research_search_documents_fts ON research_search_documents USING gin (search_vector)",
 )
 
 for _statement in SQLITE_FTS_DDL:

@@ -5,19 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from najma.form_errors import strip
+from najma.form_errors import optional_int, strip
 from najma.research.forms import MultiCheckboxField
 from najma.vocab import PATH_PRIORITIES, choices
-
-
-def optional_int(value):
-    """'' or None -> None; digits -> int; anything else -> -1, an id the service refuses."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 class PathForm(FlaskForm):

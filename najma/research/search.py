@@ -1,12 +1,13 @@
 """Full-text search over research notes, comments and intervention paths, behind one interface.
 
 :func:`search` runs on SQLite (the FTS5 table ``research_search_fts``, every match ranked by
-``bm25``) or on PostgreSQL (the GIN expression index over ``SEARCH_TSVECTOR``; ``ts_rank_cd`` ranks
-the first ``PG_RANKED`` matches, title matches and the newest first, since it must rebuild each
-document's vector), chosen by the engine's dialect; one SQL query brings a page and the counts. Query words are folded with :func:`najma.research.indexing.fold` exactly
-like the indexed text, so "eleve" finds "élève" and Arabic matches with or without its short
-vowels and hamza forms; every word is a prefix, and an Arabic word also matches behind the
-article and its usual proclitics ("تعليم" finds "التعليم", "والتعليم", "للتعليم"...).
+``bm25``) or on PostgreSQL (the GIN index on the stored ``search_vector`` column; ``ts_rank_cd``
+ranks the first ``PG_RANKED`` matches, title matches and the newest first), chosen by the engine's
+dialect; one SQL query brings a page and the counts. Query words are folded with
+:func:`najma.research.indexing.fold` exactly like the indexed text, so "eleve" finds "élève" and
+Arabic matches with or without its short vowels and hamza forms; every word is a prefix, and an
+Arabic word also matches behind the article and its usual proclitics ("تعليم" finds "التعليم",
+"والتعليم", "للتعليم"...).
 
 What a reader sees is bounded by :func:`najma.permissions.research_scope`, checked against the
 note itself (not only its search document), so a draft never reaches someone who cannot read
@@ -33,8 +34,7 @@ from najma.auth.models import User
 from najma.extensions import db
 from najma.permissions import research_scope
 from najma.research.indexing import fold
-from najma.research.models import (SEARCH_TSVECTOR, InterventionPath, NoteComment, ResearchNote,
-                                   SearchDocument)
+from najma.research.models import InterventionPath, NoteComment, ResearchNote, SearchDocument
 from najma.territories.models import Territory
 from najma.vocab import NOTE_KINDS, label
 
@@ -55,10 +55,12 @@ MAX_PER_PAGE = 100
 ARABIC_PREFIXES = ("ال", "وال", "بال", "فال", "كال", "لل", "ولل")
 #: Title matches weigh this many times a body match (SQLite bm25 column weights).
 TITLE_WEIGHT = 5.0
-#: PostgreSQL ts_rank_cd weights for {D, C, B, A}: the title (A) weighs five times the text (D).
-_PG_WEIGHTS = "'{0.2, 0.2, 0.4, 1.0}'::float4[]"
+#: PostgreSQL ts_rank_cd weights for {D, C, B, A}: the title (A) weighs five times the text (B)
+#: (see ``search_vector`` in :mod:`najma.research.models`).
+_PG_WEIGHTS = "'{0.1, 0.2, 0.2, 1.0}'::float4[]"
 #: PostgreSQL ranks this many matches by ts_rank_cd (title matches and the newest first); the
-#: others follow in that cheap order. Rebuilding a document's vector costs about 0.3 ms.
+#: others follow in that cheap order. Reading the stored vectors of every match of a common word
+#: (thousands, from TOAST) and ranking them costs more than the whole rest of the query.
 PG_RANKED = 200
 
 _WORD = re.compile(r"[^\W_]+")
@@ -143,10 +145,12 @@ class SearchResults:
 
     @property
     def has_prev(self) -> bool:
+        """True when a page comes before this one."""
         return self.page > 1
 
     @property
     def has_next(self) -> bool:
+        """True when a page comes after this one."""
         return self.page < self.pages
 
     def iter_pages(self, *, left_edge: int = 2, left_current: int = 2, right_current: int = 4,
@@ -359,6 +363,8 @@ _notes = ResearchNote.__table__
 _comments = NoteComment.__table__
 _paths = InterventionPath.__table__
 _fts = sa.table("research_search_fts", sa.column("rowid"))
+#: PostgreSQL's stored tsvector of a search document (a generated column the model leaves out).
+_search_vector = sa.literal_column(f"{_documents.name}.search_vector")
 
 
 def _visibility_clause(scope, visibility, territory_id):
@@ -384,24 +390,18 @@ def _tsquery(terms: list[str]):
                               sa.bindparam("ts_query", tsquery_text(terms), type_=sa.String))
 
 
-def _pg_rank(document, tsquery):
-    """``ts_rank_cd`` of a document with its title weighted A (five times its text)."""
-    simple = sa.literal_column("'simple'::regconfig")
-    vector = sa.func.setweight(sa.func.to_tsvector(simple, document.c.search_title), sa.literal_column("'A'")).op(
-        "||")(sa.func.to_tsvector(simple, document.c.content))
-    return sa.func.ts_rank_cd(sa.literal_column(_PG_WEIGHTS), vector, tsquery, 1)
-
-
 def _readable(dialect: str, terms: list[str], filters: SearchFilters, scope):
     """Every matching document ``scope`` and ``filters`` let through, with the counts by type
     over all of them (window sums), or ``None`` when the scope lets nothing through.
 
     SQLite: the FTS5 table, each match scored by ``bm25`` (title ``TITLE_WEIGHT`` times the
     text, lower is better), computed in a subquery on the FTS table, where FTS5 allows it.
-    PostgreSQL: the GIN expression index on ``SEARCH_TSVECTOR``; ``ts_rank_cd`` must rebuild
-    each document's vector, too slow for thousands of matches, so each match gets a cheap
-    position instead (title matches first, then the newest) and :func:`_page` ranks the first
-    ``PG_RANKED`` of them.
+    PostgreSQL: the GIN index on the stored ``search_vector``; reading every match's vector (from
+    TOAST) to rank it is too slow for thousands of matches, so each match gets a cheap position
+    instead (title matches first, then the newest) and :func:`_page` ranks the first
+    ``PG_RANKED`` of them. Whether the title matches is checked on the title alone: a ``LIKE``
+    on each word (the query's words and the folded title hold no wildcard and no capital) skips
+    parsing the titles that cannot match.
 
     The document's own visibility filters first (cheap); then the note itself must let the reader
     in too and be alive, whatever its document says, and a comment or path must still exist
@@ -431,9 +431,11 @@ def _readable(dialect: str, terms: list[str], filters: SearchFilters, scope):
     else:
         tsquery = _tsquery(terms)
         source = d
-        conditions.append(sa.literal_column(SEARCH_TSVECTOR).op("@@")(tsquery))
-        in_title = sa.cast(sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), d.c.search_title)
-                           .op("@@")(tsquery), sa.Integer)
+        conditions.append(_search_vector.op("@@")(tsquery))
+        in_title = sa.cast(sa.and_(
+            *(d.c.search_title.like(f"%{arabic_stem(term) if is_arabic(term) else term}%") for term in terms),
+            sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), d.c.search_title).op("@@")(tsquery)),
+            sa.Integer)
         ranking = [sa.func.row_number().over(order_by=(in_title.desc(), d.c.on_date.desc().nulls_last(),
                                                        d.c.id.desc())).label("position")]
     if allowed is not None:
@@ -473,8 +475,8 @@ def _ranked_page(dialect: str, terms: list[str], readable, object_type: str, pag
     """The ids (with the counts) of one page of results, best first, as a subquery.
 
     SQLite orders every match by its bm25 score. PostgreSQL orders the first ``PG_RANKED``
-    matches by their cheap position by ``ts_rank_cd``, then the others by that position, a
-    stable order whatever the page.
+    matches by their cheap position by ``ts_rank_cd`` on their stored vector, then the others by
+    that position, a stable order whatever the page.
     """
     offset = (page - 1) * per_page
     if dialect == "sqlite":
@@ -494,8 +496,9 @@ def _ranked_page(dialect: str, terms: list[str], readable, object_type: str, pag
     candidates = (sa.select(positioned).where(positioned.c.position <= bound).order_by(positioned.c.position)
                   .limit(bound).subquery("candidates"))
     document = _documents.alias("ranked_document")
-    scored = (sa.select(candidates, sa.case((candidates.c.position <= PG_RANKED, _pg_rank(document, _tsquery(terms))),
-                                            else_=None).label("score"))
+    rank = sa.func.ts_rank_cd(sa.literal_column(_PG_WEIGHTS), sa.literal_column(f"{document.name}.search_vector"),
+                              _tsquery(terms), 1)
+    scored = (sa.select(candidates, sa.case((candidates.c.position <= PG_RANKED, rank), else_=None).label("score"))
               .select_from(candidates.join(document, document.c.id == candidates.c.id)).subquery("scored"))
     return (sa.select(scored)
             .order_by(scored.c.position > PG_RANKED, scored.c.score.desc().nulls_last(), scored.c.position)
