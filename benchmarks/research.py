@@ -39,7 +39,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks.generate import OUT_DIR, Scale, bench_config, database_url, generate, remove_sqlite, sidecar
-from benchmarks.run import Measure, Page, growth
+from benchmarks.run import Measure, Page, growth, time_requests
 
 #: Bumped when the generated research changes, so that older files are built again.
 RESEARCH_GENERATOR_VERSION = 2
@@ -655,17 +655,7 @@ def measure(app, *, requests: int, warmup: int) -> tuple[dict[str, Measure], dic
                 continue
             m = Measure(scenario.page, scenario_url(scenario, targets))
             gc.collect()
-            for n in range(warmup + requests):
-                counter["n"], counter["statements"] = 0, []
-                started = time.perf_counter()
-                response = clients[scenario.user].get(m.url)
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    raise RuntimeError(f"{scenario.label} {m.url} answered {response.status_code}")
-                if n >= warmup:
-                    m.times_ms.append(elapsed)
-                    m.queries.append(counter["n"])
-                    m.statements = counter["statements"]
+            time_requests(clients[scenario.user], m, scenario.label, counter, warmup=warmup, requests=requests)
             results[scenario.key] = m
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)

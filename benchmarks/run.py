@@ -164,22 +164,27 @@ def measure_pages(app, *, requests: int = 30, warmup: int = 3, pages=PAGES) -> d
         for page in pages:
             measure = Measure(page, urls[page.key])
             gc.collect()  # start each page from the same heap; full collections during the loop still count
-            client = clients[page.user]
-            for n in range(warmup + requests):
-                counter["n"], counter["statements"] = 0, []
-                started = time.perf_counter()
-                response = client.get(measure.url)
-                elapsed = (time.perf_counter() - started) * 1000
-                if response.status_code != 200:
-                    raise RuntimeError(f"{page.label} {measure.url} answered {response.status_code}")
-                if n >= warmup:
-                    measure.times_ms.append(elapsed)
-                    measure.queries.append(counter["n"])
-                    measure.statements = counter["statements"]
+            time_requests(clients[page.user], measure, page.label, counter, warmup=warmup, requests=requests)
             results[page.key] = measure
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     return results
+
+
+def time_requests(client, measure: Measure, label: str, counter: dict, *, warmup: int, requests: int) -> None:
+    """GET ``measure.url`` ``warmup`` times, then ``requests`` times recording each time (ms) and
+    query count (``counter``, filled by a ``before_cursor_execute`` listener); non-200 stops the run."""
+    for n in range(warmup + requests):
+        counter["n"], counter["statements"] = 0, []
+        started = time.perf_counter()
+        response = client.get(measure.url)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"{label} {measure.url} answered {response.status_code}")
+        if n >= warmup:
+            measure.times_ms.append(elapsed)
+            measure.queries.append(counter["n"])
+            measure.statements = counter["statements"]
 
 
 def _normalise(statement: str) -> str:
