@@ -124,6 +124,8 @@ def can(user, action: str, obj: Any = None) -> bool:
         return _holds(user, ("antenna_staff",), obj.id)
     if action.startswith(("research.", "note.", "path.", "plan.")):
         return _can_research(user, action, obj)
+    if action.startswith(("project.", "convention.", "execution.")):
+        return _can_project(user, action, obj)
     if action == "chantier.edit":
         return user.has_role("chantier_lead", chantier_id=obj.id)
     if action == "body.manage_members":
@@ -204,6 +206,66 @@ def _can_research(user, action: str, obj) -> bool:
     if action == "note.comment":
         roles = _COMMENT_ROLES.get(obj.visibility, ())
         return obj.visibility in note_levels(user, obj.territory_id) and _holds(user, roles, obj.territory_id)
+    return False
+
+
+#: Territorial roles that read the territory's project.
+_PROJECT_READERS = ("antenna_staff", "commission_member", "delegate", "committee_member")
+#: Who edits a draft project, and who comments on a project before the committee.
+_PROJECT_EDITORS = ("antenna_staff", "commission_member")
+_PROJECT_COMMENTERS = ("antenna_staff", "commission_member", "delegate", "committee_member")
+#: Statuses in which conventions are recorded, and in which execution is followed.
+_CONVENTION_STATUSES = ("approved", "contracted", "in_execution")
+_EXECUTION_STATUSES = ("contracted", "in_execution")
+
+
+def is_committee_chair(user, territory_id: int) -> bool:
+    """Whether ``user`` chairs the territory's local committee (or stands in for a chair without an
+    account, as the provincial delegate)."""
+    from najma.projects.committee import chair_user_id
+
+    chair_id = chair_user_id(territory_id)
+    if chair_id is not None:
+        return chair_id == user.id
+    return _holds(user, ("delegate",), territory_id)
+
+
+def _holds_project_role(user, who: tuple[str, ...], territory_id: int) -> bool:
+    """``who`` lists roles, and may name ``chair`` for the committee's chair."""
+    if "chair" in who and is_committee_chair(user, territory_id):
+        return True
+    return _holds(user, tuple(role for role in who if role != "chair"), territory_id)
+
+
+def _can_project(user, action: str, obj) -> bool:
+    """Project rules; ``obj`` is a territory for project.view/create, a ``(project, transition
+    name)`` pair for project.transition, a vote for project.vote, a body for project.rules, the
+    project otherwise. project.national has no object."""
+    if action == "project.national":
+        return _reads_everything(user)
+    if action == "project.view":
+        return _reads_everything(user) or _holds(user, _PROJECT_READERS, obj.id)
+    if action == "project.create":
+        return _holds(user, _PROJECT_EDITORS, obj.id)
+    if action == "project.transition":
+        from najma.projects.workflow import TRANSITIONS
+
+        project, name = obj
+        return name in TRANSITIONS and _holds_project_role(user, TRANSITIONS[name].who, project.territory_id)
+    if action == "project.vote":
+        from najma.projects.committee import seat_of
+
+        return obj.state == "open" and seat_of(obj, user) is not None
+    if action == "project.rules":
+        return obj.kind == "committee" and _holds_project_role(user, ("chair", "delegate"), obj.territory_id)
+    if action == "project.edit":
+        return obj.status == "draft" and _holds(user, _PROJECT_EDITORS, obj.territory_id)
+    if action == "project.comment":
+        return obj.status in ("submitted", "under_review") and _holds(user, _PROJECT_COMMENTERS, obj.territory_id)
+    if action == "convention.edit":
+        return obj.status in _CONVENTION_STATUSES and _holds(user, ("delegate", "antenna_staff"), obj.territory_id)
+    if action == "execution.edit":
+        return obj.status in _EXECUTION_STATUSES and _holds(user, ("delegate", "antenna_staff"), obj.territory_id)
     return False
 
 

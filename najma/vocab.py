@@ -109,6 +109,9 @@ AUDIT_VERBS = {
     "retain": _l("Retained"),
     "set_aside": _l("Set aside"),
     "reopen": _l("Reopened"),
+    "transition": _l("Status changed"),
+    "vote": _l("Vote cast"),
+    "sign": _l("Convention signed"),
 }
 
 #: Kinds of object named in the audit log.
@@ -131,6 +134,14 @@ AUDIT_OBJECTS = {
     "CodedPassage": _l("Coded passage"),
     "ResearchPlan": _l("Research plan"),
     "InterventionPath": _l("Intervention path"),
+    "TerritoryProject": _l("Territory project"),
+    "ProjectVersion": _l("Project version"),
+    "ProjectAction": _l("Project action"),
+    "ProjectVote": _l("Committee vote"),
+    "Ballot": _l("Ballot"),
+    "VoteRules": _l("Voting rules"),
+    "Convention": _l("Convention"),
+    "ActionExecution": _l("Action follow-up"),
 }
 
 #: Kinds of actor on a territory's actor map.
@@ -251,4 +262,54 @@ PATH_STATUSES = {
     "proposed": _l("Proposed"),
     "retained": _l("Retained"),
     "set_aside": _l("Set aside"),
+}
+#: The statuses of a territory project, in the order of its workflow.
+PROJECT_STATUSES = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted to the committee"),
+    "under_review": _l("Under review"),
+    "voting": _l("Vote open"),
+    "approved": _l("Approved"),
+    "rejected": _l("Rejected"),
+    "contracted": _l("Conventions signed"),
+    "in_execution": _l("In execution"),
+    "evaluated": _l("Evaluated"),
+}
+#: The transitions of the project workflow (the rules are in najma/projects/workflow.py).
+PROJECT_TRANSITIONS = {
+    "submit": _l("Submit to the committee"),
+    "start_review": _l("Open the review"),
+    "send_back": _l("Send back for amendment"),
+    "open_vote": _l("Open the vote"),
+    "cancel_vote": _l("Cancel the vote"),
+    "close_vote": _l("Close the vote"),
+    "revise": _l("Revise the rejected project"),
+    "sign_conventions": _l("Record the conventions as signed"),
+    "start_execution": _l("Start execution"),
+    "evaluate": _l("Record the evaluation"),
+}
+BALLOT_CHOICES = {
+    "approve": _l("Approve"),
+    "reject": _l("Reject"),
+    "abstain": _l("Abstain"),
+}
+#: How a committee's vote is carried.
+MAJORITY_RULES = {
+    "votes_cast": _l("Majority of the votes cast (abstentions not counted)"),
+    "voting_members": _l("Majority of all voting members"),
+    "two_thirds_cast": _l("Two thirds of the votes cast"),
+}
+EXECUTION_STATUSES = {
+    "not_started": _l("Not started"),
+    "ongoing": _l("Ongoing"),
+    "delayed": _l("Delayed"),
+    "done": _l("Done"),
+    "dropped": _l("Dropped"),
+}
+#: Sections of a project version that committee members comment on.
+PROJECT_SECTIONS = {
+    "context": _l("Context"),
+    "objectives": _l("Objectives"),
+    "budget": _l("Budget"),
+    "schedule": _l("Schedule"),
 }

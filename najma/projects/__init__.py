@@ -1,0 +1,1 @@
+"""Territory projects: from retained intervention paths to an approved, contracted, followed project."""
