@@ -83,6 +83,14 @@ class Config:
         self.ACTORS_MAX_UPLOAD_BYTES = int(os.environ.get("NAJMA_ACTORS_MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
         # Research note attachments (photos, PDF, recordings): largest file accepted, in bytes.
         self.RESEARCH_MAX_UPLOAD_BYTES = int(os.environ.get("NAJMA_RESEARCH_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
+        # Outgoing e-mail (notifications). Without MAIL_SERVER, messages are written to the log instead.
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") not in ("0", "false", "False", "")
+        self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "NAJMA <najma@localhost>")
+        self.MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
         # Boundary files are the largest uploads; the form's other fields need far less than 1 MB.
         self.MAX_CONTENT_LENGTH = self.BOUNDARY_MAX_BYTES + 1024 * 1024
         self.TESTING = False
@@ -99,9 +107,15 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-only-" + secrets.token_hex(8)
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or _test_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {}
+        if self.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+            # As in production, no JIT; and a test database need not wait for each commit to
+            # reach the disk (every test empties its tables again).
+            self.SQLALCHEMY_ENGINE_OPTIONS["connect_args"] = {"options": "-c jit=off -c synchronous_commit=off"}
         self.RATELIMIT_STORAGE_URI = "memory://"
         # Most tests post forms directly; tests/test_security.py turns CSRF back on.
         self.WTF_CSRF_ENABLED = False
+        # Tests never reach a real mail server: messages go to the log unless a test sets one.
+        self.MAIL_SERVER = ""
 
 
 def _test_url() -> str:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from najma.actors.demo import load_demo_actors
 from najma.research.demo import load_demo_research
+from najma.projects.demo import load_demo_projects
 from najma.auth import services as auth_services
 from najma.auth.models import User
 from najma.extensions import db
@@ -35,6 +36,8 @@ DEMO_USERS = (
     ("comite.azilal", "Latifa Ouchen (démo)", None, "azilal"),
     ("commission.azilal", "Said Amzil (démo)", None, "azilal"),
     ("antenne.azilal", "Khadija Ait Ouarab (démo)", None, "azilal"),
+    ("delegue.chefchaouen", "Abdelkader Sbai (démo)", None, "chefchaouen"),
+    ("antenne.chefchaouen", "Imane Chraibi (démo)", None, "chefchaouen"),
     ("evaluateur", "Hind Berrada (démo)", "evaluator", None),
     ("lecteur", "Omar Tazi (démo)", "viewer", None),
 )
@@ -136,10 +139,11 @@ def load_demo() -> dict[str, int]:
             "phase": "experimentation", "cohort": "Pilotes (démo)", "description": description,
         }, is_demo=True)
         created["territories"] += 1
-        _populate(territory, index, users if slug == "azilal" else {})
+        _populate(territory, index, users)
         _choose_communes(territory)
     load_demo_actors()
     load_demo_research()
+    load_demo_projects()
     return created
 
 
@@ -171,20 +175,21 @@ def _seat_steering(steering, users) -> None:
 
 
 def _populate(territory, index: int, users: dict) -> None:
-    """Bodies, seats and meetings of one demo territory; Azilal's seats are linked to demo accounts."""
+    """Bodies, seats and meetings of one demo territory; seats are linked to the demo accounts named
+    after the territory (``antenne.<slug>``, ``commission.<slug>``, ``delegue.<slug>``, ``comite.<slug>``)."""
     bodies = territories.territory_bodies(territory)
     start = date.today() - timedelta(days=200)
     seed = index * 20
     # El Haouz shows an antenna still waiting for its second staff member.
     staff = _STAFF[:1] if territory.slug == "el-haouz" else _STAFF
     for n, (name, discipline) in enumerate(staff):
-        linked = users.get("antenne.azilal") if n == 0 else None
+        linked = users.get(f"antenne.{territory.slug}") if n == 0 else None
         governance.add_member(None, bodies["antenna"], {
             "full_name": "" if linked else f"{name} (démo)", "user_id": linked.id if linked else None,
             "role": "member", "discipline": discipline, "organisation": "Entraide Nationale", "start_date": start})
     for n, organisation in enumerate(("Association locale de développement", "Centre d'éducation et de "
                                       "formation", "Commune", "Coopérative féminine")):
-        linked = users.get("commission.azilal") if n == 0 else None
+        linked = users.get(f"commission.{territory.slug}") if n == 0 else None
         governance.add_member(None, bodies["commission"], {
             "full_name": "" if linked else _person(seed + n), "user_id": linked.id if linked else None,
             "role": "member", "sector": ("associations", "entraide_nationale", "communes", "associations")[n],
@@ -193,7 +198,7 @@ def _populate(territory, index: int, users: dict) -> None:
         # Safi shows a committee where health is not yet represented.
         if territory.slug == "safi" and sector == "health":
             continue
-        linked = {0: users.get("delegue.azilal"), 1: users.get("comite.azilal")}.get(n)
+        linked = {0: users.get(f"delegue.{territory.slug}"), 1: users.get(f"comite.{territory.slug}")}.get(n)
         governance.add_member(None, bodies["committee"], {
             "full_name": "" if linked else _person(seed + 10 + n), "user_id": linked.id if linked else None,
             "role": role, "sector": sector, "organisation": organisation, "voting": role != "secretary",

@@ -136,6 +136,7 @@ AUDIT_OBJECTS = {
     "InterventionPath": _l("Intervention path"),
     "TerritoryProject": _l("Territory project"),
     "ProjectVersion": _l("Project version"),
+    "ProjectComment": _l("Project comment"),
     "ProjectAction": _l("Project action"),
     "ProjectVote": _l("Committee vote"),
     "Ballot": _l("Ballot"),

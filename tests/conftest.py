@@ -6,6 +6,7 @@ The suite runs on in-memory SQLite by default and on PostgreSQL when ``DATABASE_
 from __future__ import annotations
 
 import itertools
+import os
 from datetime import date
 
 import pytest
@@ -46,9 +47,34 @@ class IsolatedClient(FlaskClient):
             _db.session.rollback()
 
 
+def _worker_database(url: str) -> tuple[str, str | None]:
+    """Under pytest-xdist on PostgreSQL, each worker gets its own database, created on the fly
+    next to the one named by ``url``; returns the URL to use and the database to drop after."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url, None
+    parsed = sa.engine.make_url(url)
+    name = f"{parsed.database}_{worker}"
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_worker_database(url: str, name: str) -> None:
+    admin = sa.create_engine(sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def _app():
-    app = create_app(TestConfig())
+    config = TestConfig()
+    config.SQLALCHEMY_DATABASE_URI, worker_database = _worker_database(config.SQLALCHEMY_DATABASE_URI)
+    app = create_app(config)
     app.test_client_class = IsolatedClient
     app.config["LOGIN_RATE_LIMIT"] = "1000 per minute"
     app.config["LOGIN_ADDRESS_RATE_LIMIT"] = "1000 per minute"
@@ -58,14 +84,23 @@ def _app():
     yield app
     with app.app_context():
         _db.drop_all()
+        _db.engine.dispose()
+    if worker_database:
+        _drop_worker_database(config.SQLALCHEMY_DATABASE_URI, worker_database)
 
 
 def _empty_tables() -> None:
     _db.session.rollback()
     tables = _db.metadata.sorted_tables
     if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        # One round trip finds the tables holding rows; DELETE empties those few small tables
+        # several times faster than TRUNCATE, which costs a new file per table.
+        probe = " UNION ALL ".join(
+            f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")" for table in tables)
+        used = set(_db.session.execute(sa.text(probe)).scalars())
+        for table in reversed(tables):
+            if table.name in used:
+                _db.session.execute(table.delete())
     else:
         for table in reversed(tables):
             _db.session.execute(table.delete())

@@ -19,6 +19,7 @@ PG_ADMIN_URL = os.environ.get("NAJMA_PG_ADMIN_URL", "postgresql+psycopg://postgr
 def _app_for(url: str):
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = url
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}
     return create_app(config)
 
 

@@ -45,8 +45,44 @@ def message(notification: Notification) -> str:
     from flask_babel import gettext as _
 
     params = notification.params or {}
+    project, territory = params.get("project", ""), params.get("territory", "")
     wording = {
         "note_comment": lambda: _("%(by)s commented on your note “%(note)s”.", by=params.get("by", ""),
                                   note=params.get("note", "")),
+        "project_submitted": lambda: _("The territory project “%(project)s” (%(territory)s) was submitted to the "
+                                       "committee.", project=project, territory=territory),
+        "project_sent_back": lambda: _("The committee sent the territory project “%(project)s” (%(territory)s) back "
+                                       "for amendment: a new version is open.", project=project, territory=territory),
+        "vote_opened": lambda: _("The committee's vote on the territory project “%(project)s” (%(territory)s) is "
+                                 "open: cast your ballot.", project=project, territory=territory),
+        "vote_closed": lambda: {
+            "approved": _("The vote on the territory project “%(project)s” (%(territory)s) is closed: approved.",
+                          project=project, territory=territory),
+            "rejected": _("The vote on the territory project “%(project)s” (%(territory)s) is closed: rejected.",
+                          project=project, territory=territory),
+            "cancelled": _("The vote on the territory project “%(project)s” (%(territory)s) was cancelled.",
+                           project=project, territory=territory),
+        }.get(params.get("outcome"), _("The vote on the territory project “%(project)s” (%(territory)s) is closed.",
+                                       project=project, territory=territory)),
+        "project_decided": lambda: (
+            _("The committee approved the territory project “%(project)s” (%(territory)s).",
+              project=project, territory=territory) if params.get("outcome") == "approved" else
+            _("The committee rejected the territory project “%(project)s” (%(territory)s).",
+              project=project, territory=territory)),
+        "convention_due": lambda: _("The convention for the action “%(action)s” of the territory project "
+                                    "“%(project)s” is due on %(due)s.", action=params.get("action", ""),
+                                    project=project, due=_due(params.get("due"))),
     }
     return wording[notification.kind]() if notification.kind in wording else notification.kind
+
+
+def _due(value) -> str:
+    """A due date kept as ISO text in a notification, in the reader's format (as given otherwise)."""
+    from datetime import date
+
+    from najma.timeutil import format_date_local
+
+    try:
+        return format_date_local(date.fromisoformat(str(value)))
+    except (TypeError, ValueError):
+        return str(value or "")

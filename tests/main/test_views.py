@@ -53,6 +53,7 @@ def test_not_found_page_uses_the_layout(client, login_as):
 def test_server_error_page_uses_the_layout_and_hides_the_trace():
     config = TestConfig()
     config.SQLALCHEMY_DATABASE_URI = "sqlite://"  # its own database, never the suite's
+    config.SQLALCHEMY_ENGINE_OPTIONS = {}
     app = create_app(config)
 
     @app.get("/boom")

@@ -1,0 +1,382 @@
+"""Execution follow-up of a project's actions: status, progress, notes, weight and milestones.
+
+The follow-up hangs on the actions of the approved version, by their key. A follow-up row is
+created the first time someone saves an action's follow-up or adds a milestone to it; until
+then the action shows as not started, at 0 %, weighing its budget. It is written while the
+project is contracted or in execution (permission ``execution.edit``).
+
+An action marked done is at 100 %: saving "done" sets its progress to 100 whatever was typed
+(the form says so), since a finished action cannot be partly done. Other statuses keep the
+progress typed; a dropped action keeps its last progress but leaves the roll-up.
+
+Saves are a compare-and-set on the row's ``lock_version``: a save based on an older reading is
+refused with :class:`ExecutionConflict` (a 409 page keeping what the user typed).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import orm
+
+from najma import audit
+from najma.errors import DomainError, StaleEditError
+from najma.extensions import db
+from najma.projects import rollup
+from najma.projects.models import ActionExecution, ExecutionMilestone, ProjectAction, ProjectVersion, TerritoryProject
+from najma.vocab import EXECUTION_STATUSES
+
+#: Project statuses in which the follow-up is written.
+EDITABLE_STATUSES = ("contracted", "in_execution")
+EXECUTION_FIELDS = ("action_key", "status", "progress", "notes", "weight")
+MAX_NOTES = 100_000
+MAX_MILESTONE_TITLE = 200
+MAX_WEIGHT = Decimal("999999999999.99")
+#: Statuses whose milestones are no longer awaited.
+CLOSED_STATUSES = ("done", "dropped")
+
+
+@dataclass
+class ExecutionData:
+    """What the follow-up form carries."""
+
+    status: str = "not_started"
+    progress: int | None = 0
+    notes: str = ""
+    #: ``None``: the action weighs its budget.
+    weight: Decimal | None = None
+
+
+class ExecutionConflict(StaleEditError):
+    """A save based on an older reading of the follow-up; carries what the user typed and the row now."""
+
+    def __init__(self, current: ActionExecution, data: ExecutionData):
+        super().__init__(mine=data.notes, current=current.notes, current_version=current.lock_version)
+        self.message = _l("Someone saved this action's follow-up while you were editing it. Your entries are "
+                          "kept below, with what is recorded now: check them, then save again.")
+        self.data = data
+        self.current_execution = current
+
+
+@dataclass
+class ExecutionRow:
+    """One action of the approved version on the follow-up page."""
+
+    action: ProjectAction
+    figure: rollup.ActionFigure
+    execution: ActionExecution | None
+    milestones: list[ExecutionMilestone] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
+
+    @property
+    def status(self) -> str:
+        return self.figure.status
+
+    @property
+    def progress(self) -> int:
+        return self.figure.progress
+
+    @property
+    def weight_is_budget(self) -> bool:
+        return self.figure.weight is None
+
+    @property
+    def overdue(self) -> list[ExecutionMilestone]:
+        """Milestones past their due date and not reached, while the action is still awaited."""
+        if self.status in CLOSED_STATUSES:
+            return []
+        return [m for m in self.milestones if m.done_on is None and m.due_date < self.today]
+
+    @property
+    def late(self) -> bool:
+        """Marked delayed, or a milestone overdue."""
+        return self.status == "delayed" or bool(self.overdue)
+
+    @property
+    def lock_version(self) -> int:
+        return self.execution.lock_version if self.execution is not None else 0
+
+
+@dataclass
+class ExecutionPage:
+    """Every action of the approved version with its follow-up, and the project's roll-up."""
+
+    rows: list[ExecutionRow]
+    figures: rollup.ProjectFigures
+
+    @property
+    def progress(self) -> float | None:
+        return self.figures.progress
+
+    @property
+    def dropped(self) -> list[ExecutionRow]:
+        return [row for row in self.rows if not row.figure.counted]
+
+    @property
+    def late_count(self) -> int:
+        return sum(1 for row in self.rows if row.late)
+
+    @property
+    def all_weights_zero(self) -> bool:
+        counted = [row for row in self.rows if row.figure.counted]
+        return bool(counted) and all(row.figure.weight_used <= 0 for row in counted)
+
+    def weight_share(self, row: ExecutionRow) -> float | None:
+        """The share (0–100) of the action in the project's progress; ``None`` when dropped."""
+        counted = [r for r in self.rows if r.figure.counted]
+        if not row.figure.counted or not counted:
+            return None
+        total = sum((r.figure.weight_used for r in counted), Decimal("0"))
+        if total <= 0:
+            return 100 / len(counted)
+        return float(row.figure.weight_used / total * 100)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def approved_actions(project: TerritoryProject) -> list[ProjectAction]:
+    """The actions of the project's approved version, in their order (none before approval)."""
+    if project.approved_number is None:
+        return []
+    return list(db.session.execute(
+        sa.select(ProjectAction).join(ProjectVersion, ProjectVersion.id == ProjectAction.version_id)
+        .where(ProjectVersion.project_id == project.id, ProjectVersion.number == project.approved_number)
+        .order_by(ProjectAction.position, ProjectAction.id)).scalars())
+
+
+def approved_action(project: TerritoryProject, key: str) -> ProjectAction | None:
+    """The action with ``key`` in the approved version, or ``None``."""
+    if project.approved_number is None:
+        return None
+    return db.session.execute(
+        sa.select(ProjectAction).join(ProjectVersion, ProjectVersion.id == ProjectAction.version_id)
+        .where(ProjectVersion.project_id == project.id, ProjectVersion.number == project.approved_number,
+               ProjectAction.key == key)).scalar_one_or_none()
+
+
+def execution_of(project: TerritoryProject, key: str, *, milestones: bool = False) -> ActionExecution | None:
+    """The follow-up row of one action (``None`` before its first save), fresh from the database."""
+    query = sa.select(ActionExecution).where(ActionExecution.project_id == project.id,
+                                             ActionExecution.action_key == key)
+    if milestones:
+        query = query.options(orm.selectinload(ActionExecution.milestones))
+    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def execution_page(project: TerritoryProject, today: date | None = None) -> ExecutionPage:
+    """Every action of the approved version with its follow-up, milestones and weight, and the
+    project's roll-up, in a fixed number of queries."""
+    today = today or date.today()
+    actions = approved_actions(project)
+    figures = rollup.project_figures([project.id]).get(project.id) or rollup.ProjectFigures(project.id, project.status)
+    by_key = {figure.key: figure for figure in figures.actions}
+    executions = {row.action_key: row for row in db.session.execute(
+        sa.select(ActionExecution).where(ActionExecution.project_id == project.id)
+        .options(orm.selectinload(ActionExecution.milestones))).scalars()} if actions else {}
+    rows = []
+    for action in actions:
+        figure = by_key.get(action.key) or rollup.ActionFigure(project.id, action.key, action.position, action.title)
+        execution = executions.get(action.key)
+        rows.append(ExecutionRow(action=action, figure=figure, execution=execution,
+                                 milestones=list(execution.milestones) if execution else [], today=today))
+    return ExecutionPage(rows=rows, figures=figures)
+
+
+def late_action_count(project: TerritoryProject, today: date | None = None) -> int:
+    """How many actions of the approved version are marked delayed or have a milestone overdue
+    (done and dropped actions aside); one query."""
+    if project.approved_number is None:
+        return 0
+    today = today or date.today()
+    overdue = sa.exists().where(ExecutionMilestone.execution_id == ActionExecution.id,
+                                ExecutionMilestone.done_on.is_(None), ExecutionMilestone.due_date < today)
+    keys = (sa.select(ProjectAction.key).join(ProjectVersion, ProjectVersion.id == ProjectAction.version_id)
+            .where(ProjectVersion.project_id == project.id, ProjectVersion.number == project.approved_number))
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(ActionExecution).where(
+            ActionExecution.project_id == project.id, ActionExecution.action_key.in_(keys),
+            ActionExecution.status.not_in(CLOSED_STATUSES),
+            sa.or_(ActionExecution.status == "delayed", overdue))).scalar_one()
+
+
+# --- validation ----------------------------------------------------------------------------------
+
+def _as_data(data: ExecutionData | Mapping) -> ExecutionData:
+    if isinstance(data, ExecutionData):
+        return data
+    known = {f.name for f in fields(ExecutionData)}
+    return ExecutionData(**{key: value for key, value in data.items() if key in known})
+
+
+def _check(data: ExecutionData) -> ExecutionData:
+    """The follow-up's fields, checked and normalised (done ⇒ 100 %)."""
+    if data.status not in EXECUTION_STATUSES:
+        raise DomainError(_l("Choose the action's status."), field="status")
+    try:
+        progress = int(data.progress if data.progress not in (None, "") else 0)
+    except (TypeError, ValueError):
+        raise DomainError(_l("Progress is a whole number from 0 to 100."), field="progress") from None
+    if not 0 <= progress <= 100:
+        raise DomainError(_l("Progress is a whole number from 0 to 100."), field="progress")
+    if data.status == "done":
+        progress = 100
+    notes = data.notes or ""
+    if len(notes) > MAX_NOTES:
+        raise DomainError(_l("The notes are limited to 100,000 characters."), field="notes")
+    weight = data.weight
+    if weight in ("",):
+        weight = None
+    if weight is not None:
+        from najma.projects.services import parse_amount
+
+        weight = parse_amount(weight)
+        if weight is None:
+            raise DomainError(_l("The weight is a number of at least 0 with at most two decimals, or empty to "
+                                 "weigh the action by its budget."), field="weight")
+    return ExecutionData(status=data.status, progress=progress, notes=notes, weight=weight)
+
+
+def _editable(project: TerritoryProject, key: str) -> ProjectAction:
+    """The approved action with ``key`` if the project's follow-up may be written now."""
+    if project.status not in EDITABLE_STATUSES:
+        raise DomainError(_l("The follow-up of actions is recorded once the conventions are signed, while the "
+                             "project is in execution."))
+    action = approved_action(project, key)
+    if action is None:
+        raise DomainError(_l("This action is not in the approved version of the project."))
+    return action
+
+
+def _milestone_list(execution: ActionExecution) -> list[str]:
+    return [f"{m.title} · {m.due_date.isoformat()}" + (f" · {m.done_on.isoformat()}" if m.done_on else "")
+            for m in execution.milestones]
+
+
+def _new_execution(project: TerritoryProject, key: str, data: ExecutionData | None = None) -> ActionExecution:
+    data = data or ExecutionData()
+    execution = ActionExecution(project_id=project.id, action_key=key, status=data.status,
+                                progress=data.progress or 0, notes=data.notes, weight=data.weight, lock_version=1)
+    execution.milestones = []
+    db.session.add(execution)
+    return execution
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def save_execution(actor, project: TerritoryProject, action_key: str, data: ExecutionData | Mapping,
+                   base_lock_version: int | None) -> ActionExecution:
+    """Record an action's follow-up (status, progress, notes, weight).
+
+    ``base_lock_version`` is the version the form was read at (0 before the first save); a save
+    based on an older one raises :class:`ExecutionConflict` and changes nothing.
+    """
+    action = _editable(project, action_key)
+    typed = _as_data(data)
+    checked = _check(typed)
+    base = int(base_lock_version or 0)
+    current = execution_of(project, action_key)
+    if current is None:
+        if base != 0:
+            raise DomainError(_l("This follow-up no longer exists; reload the page."))
+        execution = _new_execution(project, action_key, checked)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            raise ExecutionConflict(execution_of(project, action_key), typed) from None
+        audit.record(actor, "create", execution, {}, audit.snapshot(execution, EXECUTION_FIELDS),
+                     label=action.title, territory_id=project.territory_id)
+        db.session.commit()
+        return execution
+    if base != current.lock_version:
+        raise ExecutionConflict(current, typed)
+    before = audit.snapshot(current, EXECUTION_FIELDS)
+    result = db.session.execute(
+        sa.update(ActionExecution).where(ActionExecution.id == current.id, ActionExecution.lock_version == base)
+        .values(status=checked.status, progress=checked.progress, notes=checked.notes, weight=checked.weight,
+                lock_version=ActionExecution.lock_version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise ExecutionConflict(execution_of(project, action_key), typed)
+    db.session.refresh(current)
+    audit.record(actor, "update", current, before, audit.snapshot(current, EXECUTION_FIELDS),
+                 label=action.title, territory_id=project.territory_id)
+    db.session.commit()
+    return current
+
+
+def _with_milestones(project: TerritoryProject, key: str) -> ActionExecution:
+    """The follow-up row of an action with its milestones, created (not started) if needed."""
+    execution = execution_of(project, key, milestones=True)
+    if execution is None:
+        execution = _new_execution(project, key)
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:  # created meanwhile by someone else
+            db.session.rollback()
+            execution = execution_of(project, key, milestones=True)
+    return execution
+
+
+def add_milestone(actor, project: TerritoryProject, action_key: str, title: str,
+                  due_date: date | None) -> ExecutionMilestone:
+    """Add a milestone (title, due date) to an action's follow-up."""
+    action = _editable(project, action_key)
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_l("A milestone needs a title."), field="title")
+    if len(title) > MAX_MILESTONE_TITLE:
+        raise DomainError(_l("The title is limited to 200 characters."), field="title")
+    if not isinstance(due_date, date):
+        raise DomainError(_l("A milestone needs a due date."), field="due_date")
+    execution = _with_milestones(project, action_key)
+    before = {"milestones": _milestone_list(execution)}
+    milestone = ExecutionMilestone(title=title, due_date=due_date)
+    execution.milestones.append(milestone)
+    db.session.flush()
+    audit.record(actor, "update", execution, before, {"milestones": _milestone_list(execution)},
+                 label=action.title, territory_id=project.territory_id)
+    db.session.commit()
+    return milestone
+
+
+def _milestone(project: TerritoryProject, action_key: str,
+               milestone_id: int) -> tuple[ActionExecution, ExecutionMilestone]:
+    execution = execution_of(project, action_key, milestones=True)
+    milestone = next((m for m in (execution.milestones if execution else []) if m.id == milestone_id), None)
+    if milestone is None:
+        raise DomainError(_l("This milestone no longer exists."))
+    return execution, milestone
+
+
+def set_milestone_done(actor, project: TerritoryProject, action_key: str, milestone_id: int,
+                       done_on: date | None, today: date | None = None) -> ExecutionMilestone:
+    """Mark a milestone reached on ``done_on`` (not in the future), or not reached with ``None``."""
+    action = _editable(project, action_key)
+    execution, milestone = _milestone(project, action_key, milestone_id)
+    if done_on is not None and done_on > (today or date.today()):
+        raise DomainError(_l("A milestone cannot be reached in the future."), field="done_on")
+    before = {"milestones": _milestone_list(execution)}
+    milestone.done_on = done_on
+    db.session.flush()
+    audit.record(actor, "update", execution, before, {"milestones": _milestone_list(execution)},
+                 label=action.title, territory_id=project.territory_id)
+    db.session.commit()
+    return milestone
+
+
+def delete_milestone(actor, project: TerritoryProject, action_key: str, milestone_id: int) -> None:
+    """Remove a milestone from an action's follow-up (the audit log keeps it)."""
+    action = _editable(project, action_key)
+    execution, milestone = _milestone(project, action_key, milestone_id)
+    before = {"milestones": _milestone_list(execution)}
+    execution.milestones.remove(milestone)
+    db.session.flush()
+    audit.record(actor, "update", execution, before, {"milestones": _milestone_list(execution)},
+                 label=action.title, territory_id=project.territory_id)
+    db.session.commit()
