@@ -64,7 +64,7 @@ SCENARIOS = (
      lambda t: f"/territories/{t['slug']}/project"),
     ("vote", Page("vote", "Vote page (big project)", "member"), "projects.vote",
      lambda t: f"/territories/{t['slug']}/project/vote"),
-    ("deliberations", Page("deliberations", "Deliberations page", "member"), "projects.deliberations",
+    ("deliberations", Page("deliberations", "Deliberations page", "steering"), "projects.deliberations",
      lambda t: f"/territories/{t['executed_slug']}/project/votes"),
     ("execution", Page("execution", "Execution page", "steering"), "projects.execution",
      lambda t: f"/territories/{t['executed_slug']}/project/execution"),

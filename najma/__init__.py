@@ -29,7 +29,19 @@ def create_app(config: object | None = None) -> Flask:
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
+    _freeze_startup_objects()
     return app
+
+
+def _freeze_startup_objects() -> None:
+    """Move what start-up built (imported libraries, mappers, catalogues: some 200,000 objects
+    that live as long as the process) out of the garbage collector's sight. Its full collections
+    then scan only what requests create: without this, one request in ten on a big project page
+    paid a 120 ms collection (benchmarks/projects.py: p95 197 ms, 81 ms with it)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def select_locale() -> str:

@@ -3,12 +3,14 @@ import click
 from flask.cli import AppGroup
 
 from najma.errors import DomainError
+from najma.projects.cli import projects_cli
 
 najma_cli = AppGroup("najma", help="NAJMA administration commands.")
 
 
 geo_cli = AppGroup("geo", help="Reference geography, census figures and boundaries.")
 najma_cli.add_command(geo_cli)
+najma_cli.add_command(projects_cli)
 
 
 def _progress_bar(label: str, items):

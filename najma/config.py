@@ -91,6 +91,10 @@ class Config:
         self.MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") not in ("0", "false", "False", "")
         self.MAIL_SENDER = os.environ.get("MAIL_SENDER", "NAJMA <najma@localhost>")
         self.MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 10))
+        # Territory projects: days in one status after which a project shows as stuck nationally, and how many
+        # days before its due date an unsigned convention is reminded.
+        self.NAJMA_PROJECT_STUCK_DAYS = int(os.environ.get("NAJMA_PROJECT_STUCK_DAYS", 60))
+        self.NAJMA_CONVENTION_REMINDER_DAYS = int(os.environ.get("NAJMA_CONVENTION_REMINDER_DAYS", 14))
         # Boundary files are the largest uploads; the form's other fields need far less than 1 MB.
         self.MAX_CONTENT_LENGTH = self.BOUNDARY_MAX_BYTES + 1024 * 1024
         self.TESTING = False

@@ -97,3 +97,24 @@ def test_project_figures_cost_two_queries_whatever_the_number_of_projects(db):
     assert mark == 2 and count - mark == 2
     assert len(one) == 1 and len(every) == 3
     assert [len(f.actions) for f in sorted(every.values(), key=lambda f: f.project_id)] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("saves", [
+    [],
+    [("done", 100, None), ("ongoing", 50, "1000")],
+    [("done", 100, None), ("dropped", 50, None)],
+    [("dropped", 100, None), ("dropped", 50, None)],
+    [("done", 100, "0"), ("ongoing", 20, "0")],
+])
+def test_sql_totals_agree_with_the_per_action_figures(executed, saves):
+    project = executed.project
+    for key, (status, progress, weight) in zip(action_keys(project), saves):
+        execution.save_execution(executed.delegate, project, key, ExecutionData(status, progress, weight=weight), 0)
+    figures = rollup.project_figures([project.id])[project.id]
+    totals = rollup.project_totals([project.id])[project.id]
+    assert totals.budget == figures.budget == Decimal("4000.00")
+    if figures.progress is None:
+        assert totals.progress is None
+    else:
+        assert totals.progress == pytest.approx(figures.progress)
+    assert rollup.project_totals(statuses=("approved",)) == {}
