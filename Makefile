@@ -33,11 +33,15 @@ run: translations
 	@echo "NAJMA is starting on http://127.0.0.1:5000 (Ctrl+C to stop)."
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Two workers (pytest-xdist): the machine has two cores; on PostgreSQL each worker gets its own
+# database next to DATABASE_URL's (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: translations
-	$(BIN)/pytest -m "not e2e" --cov=najma --cov-report=term:skip-covered
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --cov=najma --cov-report=term:skip-covered
 
 test-postgres: translations
-	$(BIN)/pytest -m "not e2e"
+	$(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS)
 
 e2e: translations
 	$(BIN)/pytest -m e2e tests/e2e

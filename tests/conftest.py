@@ -71,8 +71,10 @@ def _drop_worker_database(url: str, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def _app():
+def _app(tmp_path_factory):
     config = TestConfig()
+    # Files the application writes (attachments, signed conventions, imports) stay out of the clone.
+    config.INSTANCE_PATH = str(tmp_path_factory.mktemp("instance"))
     config.SQLALCHEMY_DATABASE_URI, worker_database = _worker_database(config.SQLALCHEMY_DATABASE_URI)
     app = create_app(config)
     app.test_client_class = IsolatedClient

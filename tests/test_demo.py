@@ -9,6 +9,7 @@ from najma.auth.models import RoleAssignment, User
 from najma.demo import DEMO_PASSWORD, PILOT_COMMUNES
 from najma.governance import services as governance
 from najma.governance.models import Body, Meeting, Membership
+from najma.projects.models import Convention, ProjectVote, TerritoryProject
 from najma.territories.models import Territory
 from najma.territories.services import get_by_slug
 from najma.vocab import ROLES
@@ -30,7 +31,8 @@ def count(db, model) -> int:
 
 
 @pytest.fixture
-def demo(app, runner):
+def demo(app, runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))  # signed demo conventions are files
     result = runner.invoke(args=["najma", "demo"])
     assert result.exit_code == 0, result.output
     return result
@@ -49,7 +51,7 @@ def _findings(territory_slug, kind):
 
 
 def test_demo_loads_the_four_pilots_in_the_experimentation_phase(demo, db):
-    assert "9 accounts and 4 territories created" in demo.output
+    assert "11 accounts and 4 territories created" in demo.output
     territories = db.session.execute(sa.select(Territory)).scalars().all()
     assert {t.slug: (t.province.code, t.province.name_fr) for t in territories} == PILOTS
     assert all(t.phase == "experimentation" and t.is_demo for t in territories)
@@ -58,7 +60,7 @@ def test_demo_loads_the_four_pilots_in_the_experimentation_phase(demo, db):
 
 def test_demo_has_one_account_per_role(demo, db):
     users = db.session.execute(sa.select(User)).scalars().all()
-    assert len(users) == 9 and all(u.is_demo and u.email.endswith("@demo.najma.ma") for u in users)
+    assert len(users) == 11 and all(u.is_demo and u.email.endswith("@demo.najma.ma") for u in users)
     for local, role in EXPECTED_ROLES.items():
         assert _demo_user(db, local).has_role(role), local
     assert {role for u in users for role in u.role_codes()} == set(ROLES)
@@ -66,11 +68,14 @@ def test_demo_has_one_account_per_role(demo, db):
     azilal = get_by_slug("azilal")
     assert _demo_user(db, "antenne.azilal").has_role("antenna_staff", territory_id=azilal.id)
     assert not _demo_user(db, "antenne.azilal").has_role("antenna_staff", territory_id=get_by_slug("safi").id)
+    chefchaouen = get_by_slug("chefchaouen")
+    assert _demo_user(db, "delegue.chefchaouen").has_role("delegate", territory_id=chefchaouen.id)
+    assert not _demo_user(db, "delegue.chefchaouen").has_role("delegate", territory_id=azilal.id)
     assert "lecteur@demo.najma.ma" in demo.output and DEMO_PASSWORD in demo.output
 
 
 def test_running_the_demo_twice_creates_nothing_new(demo, runner, db):
-    models = (User, RoleAssignment, Territory, Body, Membership, Meeting)
+    models = (User, RoleAssignment, Territory, Body, Membership, Meeting, TerritoryProject, ProjectVote, Convention)
     before = [count(db, model) for model in models]
     again = runner.invoke(args=["najma", "demo"])
     assert again.exit_code == 0, again.output
@@ -164,3 +169,22 @@ def test_demo_profiles_show_census_figures(demo, client, db):
         page = client.get(f"/territories/{slug}/profile").get_data(as_text=True)
         assert cell(page, "population", "territory", "2024")[0].isdigit(), slug
         assert cell(page, "illiteracy_10_plus", "territory", "2024")[0].isdigit(), slug
+
+
+def test_demo_projects_cover_the_workflow(demo, client, db):
+    """Azilal's project waits for its chair to open the vote; Chefchaouen's was approved by a
+    recorded vote, its conventions signed with their documents, and it is in execution."""
+    projects = {slug: db.session.execute(sa.select(TerritoryProject).where(
+        TerritoryProject.territory_id == get_by_slug(slug).id)).scalar_one_or_none() for slug in PILOTS}
+    assert projects["azilal"].status == "under_review" and projects["azilal"].current_number == 2
+    assert projects["chefchaouen"].status == "in_execution" and projects["chefchaouen"].approved_number == 1
+    assert projects["el-haouz"].status == "draft" and projects["safi"] is None
+    vote = db.session.execute(sa.select(ProjectVote).where(
+        ProjectVote.project_id == projects["chefchaouen"].id)).scalar_one()
+    assert (vote.state, vote.outcome) == ("closed", "approved")
+    conventions = db.session.execute(sa.select(Convention).where(
+        Convention.project_id == projects["chefchaouen"].id)).scalars().all()
+    assert len(conventions) == 2 and all(c.signed_on and c.document_stored for c in conventions)
+    client.post("/auth/login", data={"email": "delegue.azilal@demo.najma.ma", "password": DEMO_PASSWORD})
+    page = client.get("/territories/azilal/project").get_data(as_text=True)
+    assert 'data-testid="step-open_vote"' in page and "(démo)" in page

@@ -32,14 +32,11 @@ def test_remind_conventions_prints_the_count_and_is_idempotent(db, territory, ru
     assert sorted({params["action"] for params in reminded}) == ["Action 1", "Action 2"]
 
 
-def test_the_reminder_delay_comes_from_the_configuration(db, territory, runner, app):
+def test_the_reminder_delay_comes_from_the_configuration(db, territory, runner, app, monkeypatch):
     scene = approved_project(territory)
     _due(scene, action_keys(scene.project)[0], date.today() + timedelta(days=20))
-    app.config["NAJMA_CONVENTION_REMINDER_DAYS"] = 30
-    try:
-        result = runner.invoke(projects_cli, ["remind-conventions"])
-    finally:
-        app.config.pop("NAJMA_CONVENTION_REMINDER_DAYS")
+    monkeypatch.setitem(app.config, "NAJMA_CONVENTION_REMINDER_DAYS", 30)
+    result = runner.invoke(projects_cli, ["remind-conventions"])
     assert result.output.strip() == "1 convention(s) reminded."
 
 

@@ -130,15 +130,12 @@ def test_an_html_page_named_pdf_is_refused_and_nothing_is_written(scene, app):
     assert set(folder.iterdir()) == before
 
 
-def test_an_oversize_document_is_refused(scene, app):
+def test_an_oversize_document_is_refused(scene, app, monkeypatch):
     key = action_keys(scene.project)[0]
-    app.config["RESEARCH_MAX_UPLOAD_BYTES"] = 100
-    try:
-        with pytest.raises(DomainError) as error:
-            conventions.save_convention(scene.delegate, scene.project, key, _data(signed_on=date.today()), 0,
-                                        UploadedDocument("big.pdf", io.BytesIO(b"%PDF-1.4\n" + b"x" * 500)))
-    finally:
-        app.config.pop("RESEARCH_MAX_UPLOAD_BYTES")
+    monkeypatch.setitem(app.config, "RESEARCH_MAX_UPLOAD_BYTES", 100)
+    with pytest.raises(DomainError) as error:
+        conventions.save_convention(scene.delegate, scene.project, key, _data(signed_on=date.today()), 0,
+                                    UploadedDocument("big.pdf", io.BytesIO(b"%PDF-1.4\n" + b"x" * 500)))
     assert error.value.field == "document" and "larger than" in str(error.value.message)
 
 

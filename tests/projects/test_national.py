@@ -70,14 +70,11 @@ def test_time_in_status_and_stuck_flag_with_a_custom_delay(client, db, steering)
     assert _rows(client.get("/projects?stuck_after=45&stuck=y").get_data(as_text=True)) == []
 
 
-def test_the_configured_delay_is_the_default(client, db, steering, app):
+def test_the_configured_delay_is_the_default(client, db, steering, app, monkeypatch):
     project = make_project(make_territory("Ancien"))
     age(project, 20)
-    app.config["NAJMA_PROJECT_STUCK_DAYS"] = 10
-    try:
-        page = client.get("/projects").get_data(as_text=True)
-    finally:
-        app.config.pop("NAJMA_PROJECT_STUCK_DAYS")
+    monkeypatch.setitem(app.config, "NAJMA_PROJECT_STUCK_DAYS", 10)
+    page = client.get("/projects").get_data(as_text=True)
     assert 'data-stuck="yes"' in page and 'value="10"' in page
 
 

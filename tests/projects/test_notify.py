@@ -97,7 +97,9 @@ def test_emails_are_logged_after_commit_in_the_recipients_language(people, caplo
     logged = [r.getMessage() for r in caplog.records if r.name == "najma.mail"]
     assert len(logged) == 4 and sorted(worded_in) == ["ar", "fr", "fr", "fr"]
     to_chair = next(text for text in logged if s.chair.email in text)
-    assert "was submitted to the committee" in to_chair and "/territories/azilal/project" in to_chair
+    assert "أُحيل مشروع المجال الترابي" in to_chair and "/territories/azilal/project" in to_chair
+    to_delegate = next(text for text in logged if s.delegate.email in text)
+    assert "a été soumis au comité" in to_delegate  # no language chosen: French
 
 
 def test_nothing_is_sent_when_the_step_is_refused_or_rolled_back(people, caplog):
@@ -141,7 +143,7 @@ def test_with_a_mail_server_the_emails_go_out_once_the_step_is_committed(people,
     take(s.staff, s.project, "submit")
     take(s.chair, s.project, "start_review")
     assert sorted(m["To"] for m in FakeSMTP.sent) == sorted(u.email for u in (s.chair, *s.members, s.delegate))
-    assert all(m["Subject"].startswith("NAJMA: The territory project") for m in FakeSMTP.sent)
+    assert all(m["Subject"].startswith("NAJMA : Le projet de territoire") for m in FakeSMTP.sent)  # French by default
     FakeSMTP.sent.clear()
     with pytest.raises(TransitionRefused):
         take(s.chair, s.project, "send_back", "")
