@@ -107,6 +107,7 @@ def register_models() -> None:
     from najma.research import models as _research  # noqa: F401
     from najma.notifications import models as _notifications  # noqa: F401
     from najma.projects import models as _projects  # noqa: F401
+    from najma.rollout import models as _rollout  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from najma.reference.views import bp as reference_bp
     from najma.research.blueprint import load_views as research_views
     from najma.projects.blueprint import load_views as project_views
+    from najma.rollout.blueprint import load_views as rollout_views
     from najma.notifications.views import bp as notifications_bp
     from najma.territories.views import bp as territories_bp
     from najma.geography import map_views  # noqa: F401  (adds the map routes to the geography blueprint)
@@ -128,7 +130,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, admin_bp, territories_bp, governance_bp, reference_bp, geography_bp,
                       vendor_bp, leaflet_bp, actors_bp, research_views(), notifications_bp,
-                      project_views()):
+                      project_views(), rollout_views()):
         app.register_blueprint(blueprint)
 
 

@@ -126,6 +126,8 @@ def can(user, action: str, obj: Any = None) -> bool:
         return _can_research(user, action, obj)
     if action.startswith(("project.", "convention.", "execution.")):
         return _can_project(user, action, obj)
+    if action.startswith(("rollout.", "selection.", "problem.", "tool.")):
+        return _can_rollout(user, action, obj)
     if action == "chantier.edit":
         return user.has_role("chantier_lead", chantier_id=obj.id)
     if action == "body.manage_members":
@@ -266,6 +268,30 @@ def _can_project(user, action: str, obj) -> bool:
         return obj.status in _CONVENTION_STATUSES and _holds(user, ("delegate", "antenna_staff"), obj.territory_id)
     if action == "execution.edit":
         return obj.status in _EXECUTION_STATUSES and _holds(user, ("delegate", "antenna_staff"), obj.territory_id)
+    return False
+
+
+#: Territorial roles who raise (and read) the problems of their site.
+_PROBLEM_RAISERS = ("antenna_staff", "commission_member", "committee_member", "delegate")
+
+
+def _can_rollout(user, action: str, obj) -> bool:
+    """Rollout rules; ``obj`` is a territory for rollout.transition, rollout.check, problem.raise and
+    problem.view, a site problem for problem.solve and problem.close, a chantier for tool.manage;
+    no object otherwise."""
+    if action in ("rollout.view", "selection.view"):
+        return _reads_everything(user)
+    if action == "rollout.configure_gates":
+        return False  # administrators only (they pass before this point)
+    if action in ("rollout.transition", "rollout.override", "rollout.check", "rollout.programme",
+                  "rollout.replicate", "selection.edit", "problem.solve", "problem.close"):
+        return user.has_role("steering")
+    if action == "problem.raise":
+        return _holds(user, _PROBLEM_RAISERS, obj.id)
+    if action == "problem.view":
+        return _reads_everything(user) or _holds(user, _PROBLEM_RAISERS, obj.id)
+    if action == "tool.manage":
+        return user.has_role("steering") or user.has_role("chantier_lead", chantier_id=obj.id)
     return False
 
 

@@ -112,6 +112,8 @@ AUDIT_VERBS = {
     "transition": _l("Status changed"),
     "vote": _l("Vote cast"),
     "sign": _l("Convention signed"),
+    "override": _l("Gate overridden"),
+    "close": _l("Closed"),
 }
 
 #: Kinds of object named in the audit log.
@@ -143,6 +145,13 @@ AUDIT_OBJECTS = {
     "VoteRules": _l("Voting rules"),
     "Convention": _l("Convention"),
     "ActionExecution": _l("Action follow-up"),
+    "PhaseTransition": _l("Phase transition"),
+    "GateItem": _l("Gate item"),
+    "GateCheck": _l("Gate item ticked"),
+    "ChantierTool": _l("Chantier tool"),
+    "SiteProblem": _l("Site problem"),
+    "SelectionProfile": _l("Selection weights"),
+    "ManualScore": _l("Manual score"),
 }
 
 #: Kinds of actor on a territory's actor map.
@@ -313,4 +322,17 @@ PROJECT_SECTIONS = {
     "objectives": _l("Objectives"),
     "budget": _l("Budget"),
     "schedule": _l("Schedule"),
+}
+#: How serious a problem raised on a site is.
+PROBLEM_SEVERITIES = {
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
+    "blocking": _l("Blocking"),
+}
+#: Where a site problem stands.
+PROBLEM_STATUSES = {
+    "open": _l("Open"),
+    "solution_proposed": _l("Solution proposed"),
+    "closed": _l("Closed"),
 }
