@@ -180,3 +180,15 @@ def test_sign_in_never_redirects_off_site(client, db, target):
     response = client.post(f"/auth/login?next={target}", data={"email": "next@example.org", "password": PASSWORD})
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_no_template_carries_an_inline_style():
+    """The security policy (``style-src 'self'``) makes browsers ignore ``style`` attributes:
+    a width or colour set that way silently disappears, so templates use classes, SVG attributes
+    or ``<progress>`` instead."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.html")
+                 if re.search(r"\sstyle\s*=", path.read_text(encoding="utf-8"))]
+    assert offenders == []
