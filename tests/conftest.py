@@ -6,6 +6,7 @@ The suite runs on in-memory SQLite by default and on PostgreSQL when ``DATABASE_
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 import os
 from datetime import date
 
@@ -217,3 +218,32 @@ def english(app):
 
     with force_locale("en"):
         yield
+
+
+class QueryCount:
+    """How many SQL statements ran inside a ``counted_queries()`` block."""
+
+    n = 0
+
+
+@contextmanager
+def counted_queries():
+    """Count the SQL statements sent while the block runs (``with counted_queries() as c: ...; c.n``)."""
+    counter = QueryCount()
+
+    def before(*_args, **_kwargs):
+        counter.n += 1
+
+    sa.event.listen(_db.engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(_db.engine, "before_cursor_execute", before)
+
+
+def count_queries(call) -> int:
+    """The number of SQL statements ``call()`` (a request answering 200) sends."""
+    with counted_queries() as counter:
+        response = call()
+    assert response.status_code == 200
+    return counter.n

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from tests.projects._execution_fixtures import action_keys, approved_project
 
-from najma.extensions import db
 from najma.notifications.models import Notification
 from najma.projects import conventions
 from najma.projects.cli import projects_cli

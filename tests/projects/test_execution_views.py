@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import make_territory, make_user
+from tests.conftest import count_queries, make_territory, make_user
 from tests.projects._execution_fixtures import HTML_BYTES, PDF_BYTES, action_keys, approved_project, in_execution
 
 from najma.extensions import db
@@ -16,20 +16,6 @@ from najma.projects.execution import ExecutionData
 from najma.projects.models import ActionExecution, Convention
 
 
-def _count_queries(call):
-    count = 0
-
-    def before(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        response = call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    assert response.status_code == 200
-    return count
 
 
 @pytest.fixture
@@ -326,7 +312,7 @@ def test_query_counts_do_not_grow_with_actions(client, db):
     viewer = make_user("steering")
     _sign_in(client, viewer)
     for page in ("conventions", "execution"):
-        counts = [_count_queries(lambda t=s.territory: client.get(_url(t, page))) for s in (small, large)]
+        counts = [count_queries(lambda t=s.territory: client.get(_url(t, page))) for s in (small, large)]
         assert counts[0] == counts[1], (page, counts)
     from najma.projects.execution_views import summary_context
 

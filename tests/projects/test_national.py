@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import make_territory, make_user
+from tests.conftest import count_queries, make_territory, make_user
 from tests.projects._execution_fixtures import action_keys, age, approved_project, in_execution
 from tests.projects.conftest import make_project
 
@@ -168,19 +168,7 @@ def test_query_count_does_not_grow_with_projects(client, db, steering):
             make_territory(f"Vide {offset + i}")
 
     def count(url):
-        statements = 0
-
-        def before(*args, **kwargs):
-            nonlocal statements
-            statements += 1
-
-        sa.event.listen(db.engine, "before_cursor_execute", before)
-        try:
-            response = client.get(url)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", before)
-        assert response.status_code == 200
-        return statements
+        return count_queries(lambda: client.get(url))
 
     build(2, 0)
     small = [count(url) for url in ("/projects", "/projects?status=none", "/projects?stuck=y&stuck_after=1")]

@@ -4,11 +4,9 @@ counting only projects whose conventions are signed; a constant number of querie
 from decimal import Decimal
 
 import pytest
-import sqlalchemy as sa
-from tests.conftest import make_territory
+from tests.conftest import counted_queries, make_territory
 from tests.projects._execution_fixtures import action_keys, approved_project, in_execution
 
-from najma.extensions import db
 from najma.projects import execution, rollup
 from najma.projects.execution import ExecutionData
 from najma.projects.rollup import ProjectFigures
@@ -81,20 +79,11 @@ def test_project_figures_cost_two_queries_whatever_the_number_of_projects(db):
     scenes = [in_execution(approved_project(make_territory(f"T{i}"), budgets=(("100",),) * (i + 1)))
               for i in range(3)]
     first_id = scenes[0].project.id
-    count = 0
-
-    def before(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with counted_queries() as first:
         one = rollup.project_figures([first_id])
-        mark = count
+    with counted_queries() as second:
         every = rollup.project_figures()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    assert mark == 2 and count - mark == 2
+    assert first.n == 2 and second.n == 2
     assert len(one) == 1 and len(every) == 3
     assert [len(f.actions) for f in sorted(every.values(), key=lambda f: f.project_id)] == [1, 2, 3]
 

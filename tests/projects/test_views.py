@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import make_territory, make_user
+from tests.conftest import count_queries, make_territory, make_user
 from tests.projects.conftest import action_data, add_actor, institution, make_project, retained_path
 from tests.research.conftest import chantier, target_group
 
@@ -14,22 +14,6 @@ from najma.research.paths import retained_paths
 from najma.projects.models import ProjectAction, ProjectComment, TerritoryProject
 
 
-def _count_queries(call):
-    from najma.extensions import db
-
-    count = 0
-
-    def before(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        response = call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    assert response.status_code == 200
-    return count
 
 
 def _url(territory, tail=""):
@@ -124,10 +108,10 @@ def test_the_project_page_query_count_does_not_grow_with_the_content(client, log
 
     add(0)
     url = _url(territory)
-    few = _count_queries(lambda: client.get(url))
+    few = count_queries(lambda: client.get(url))
     for i in range(1, 8):
         add(i)
-    many = _count_queries(lambda: client.get(url))
+    many = count_queries(lambda: client.get(url))
     assert client.get(url).text.count('data-testid="action"') == 8
     assert many == few
     # Under review, with comments on every section: one query whatever their number.
@@ -135,11 +119,11 @@ def test_the_project_page_query_count_does_not_grow_with_the_content(client, log
     db.session.commit()
     member = make_user("committee_member", territory=territory)
     services.add_comment(member, project, "context", "Premier commentaire")
-    few = _count_queries(lambda: client.get(url))
+    few = count_queries(lambda: client.get(url))
     keys = [a.key for a in services.load_version(project).actions]
     for section in ["objectives", "budget", "schedule"] + [f"action:{key}" for key in keys]:
         services.add_comment(member, project, section, f"Sur {section}")
-    assert _count_queries(lambda: client.get(url)) == few
+    assert count_queries(lambda: client.get(url)) == few
 
 
 # --- starting ------------------------------------------------------------------------------------
@@ -233,7 +217,7 @@ def test_an_action_is_added_through_the_form(client, login, db, territory):
 
 @pytest.mark.parametrize("overrides, message", [
     ({"budget_lines-1-item": "Matériel"}, "Budget line 2: give the item, the funder and the amount"),
-    ({f"beneficiaries-{{elderly}}-male": "3"}, "which is not a target group of this action"),
+    ({"beneficiaries-{elderly}-male": "3"}, "which is not a target group of this action"),
     ({"path_ids": []}, "at least one retained intervention path"),
     ({"start_date": "2027-09-01"}, "cannot be before the start date"),
     ({"title": ""}, "Nothing was saved"),

@@ -8,7 +8,6 @@ from tests.conftest import make_member, make_territory, make_user
 from tests.projects._workflow_fixtures import add_voting_member, ballots, scene, take, to_voting
 
 from najma.audit import AuditEvent
-from najma.extensions import db
 from najma.projects import voting
 from najma.projects.committee import committee_of
 from najma.projects.models import Ballot, VoteRules

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from flask import g
-from tests.conftest import make_territory, make_user
+from tests.conftest import count_queries, counted_queries, make_territory, make_user
 from tests.projects._workflow_fixtures import add_voting_member, approved, ballots, scene, take, to_voting
 
 from najma.extensions import db
@@ -283,21 +283,6 @@ def test_pages_before_any_vote_and_minutes_of_an_open_vote(client, login, db, te
     assert client.get(url(territory, f"/votes/{vote.id + 99}/minutes.pdf")).status_code == 404
 
 
-def _count_queries(call):
-    count = 0
-
-    def before(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        response = call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    if hasattr(response, "status_code"):
-        assert response.status_code == 200
-    return count
 
 
 def _panel_queries(app, project, user) -> int:
@@ -307,7 +292,9 @@ def _panel_queries(app, project, user) -> int:
         g.pop("_najma_committee", None)
         project = db.session.get(TerritoryProject, project.id)
         db.session.refresh(project)
-        return _count_queries(lambda: panel_context(project, user))
+        with counted_queries() as counter:
+            panel_context(project, user)
+        return counter.n
 
 
 @pytest.mark.parametrize("pages", [("", "/vote", "/votes")])
@@ -330,9 +317,9 @@ def test_query_counts_do_not_grow_with_seats_ballots_and_steps(app, client, logi
     assert _panel_queries(app, small.project, small.chair) == _panel_queries(app, large.project, large.chair)
     for page in pages:
         as_user(login, small.chair)
-        few = _count_queries(lambda: client.get(url(territory, page)))
+        few = count_queries(lambda: client.get(url(territory, page)))
         as_user(login, large.chair)
-        many = _count_queries(lambda: client.get(url(other, page)))
+        many = count_queries(lambda: client.get(url(other, page)))
         assert few == many, page
 
 
@@ -343,9 +330,9 @@ def test_minutes_page_queries_do_not_grow_with_seats(app, client, login, db, ter
     large = scene(other, members=10, actions=3)
     large_vote = approved(large)
     as_user(login, small.chair)
-    few = _count_queries(lambda: client.get(url(territory, f"/votes/{small_vote.id}/minutes")))
+    few = count_queries(lambda: client.get(url(territory, f"/votes/{small_vote.id}/minutes")))
     as_user(login, large.chair)
-    many = _count_queries(lambda: client.get(url(other, f"/votes/{large_vote.id}/minutes")))
+    many = count_queries(lambda: client.get(url(other, f"/votes/{large_vote.id}/minutes")))
     assert few == many
 
 

@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template
 from flask_login import login_user
-from tests.conftest import make_territory, make_user
+from tests.conftest import count_queries, make_territory, make_user
 from tests.research.conftest import add_note, chantier, target_group
 from tests.research.test_paths import add_actor, add_meeting, add_passage, propose
 
@@ -12,22 +12,6 @@ from najma.research import paths
 from najma.research.models import InterventionPath
 
 
-def _count_queries(call):
-    from najma.extensions import db
-
-    count = 0
-
-    def before(*args, **kwargs):
-        nonlocal count
-        count += 1
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        response = call()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
-    assert response.status_code == 200
-    return count
 
 
 @pytest.fixture
@@ -263,12 +247,12 @@ def test_the_paths_list_query_count_does_not_grow_with_the_paths(client, login, 
     passage = add_passage(note)
     propose(territory, user, note_ids=[note.id])
     url = f"/territories/{territory.slug}/research/paths"
-    small = _count_queries(lambda: client.get(url))
+    small = count_queries(lambda: client.get(url))
     for i in range(12):
         propose(territory, user, title=f"Piste {i}", note_ids=[note.id], passage_ids=[passage.id],
                 target_group_ids=[target_group().id, target_group("elderly_in_difficulty").id],
                 chantier_id=chantier(1 + i % 5).id)
-    large = _count_queries(lambda: client.get(url))
+    large = count_queries(lambda: client.get(url))
     assert large == small
     assert "Piste 11" in client.get(url).text
 
@@ -280,5 +264,5 @@ def test_the_path_page_query_count_does_not_grow_with_the_evidence(client, login
     passages = [add_passage(note) for note in notes]
     large_path = propose(territory, user, note_ids=[n.id for n in notes], passage_ids=[p.id for p in passages],
                          actor_ids=[add_actor(territory, f"Acteur {i}").id for i in range(4)])
-    assert (_count_queries(lambda: client.get(f"/research/paths/{small_path.id}"))
-            == _count_queries(lambda: client.get(f"/research/paths/{large_path.id}")))
+    assert (count_queries(lambda: client.get(f"/research/paths/{small_path.id}"))
+            == count_queries(lambda: client.get(f"/research/paths/{large_path.id}")))
