@@ -31,12 +31,16 @@ def _load_geography() -> None:
 
 @najma_cli.command("seed")
 def seed_command():
-    """Load the reference geography with its census figures, chantiers and target groups (idempotent)."""
+    """Load the reference geography with its census figures, chantiers, target groups and the default
+    rollout gates (idempotent)."""
     from najma.reference.services import seed_reference_data
 
     _load_geography()
     created = seed_reference_data()
     click.echo(f"Chantiers: {created['chantiers']} created; target groups: {created['target_groups']} created.")
+    from najma.rollout.services import seed_default_gates
+
+    click.echo(f"Gate items: {seed_default_gates()} created.")
 
 
 @geo_cli.command("load")

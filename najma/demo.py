@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from najma.actors.demo import load_demo_actors
 from najma.research.demo import load_demo_research
 from najma.projects.demo import load_demo_projects
+from najma.rollout.demo import load_demo_rollout
+from najma.rollout.problems_demo import load_demo_problems
 from najma.auth import services as auth_services
 from najma.auth.models import User
 from najma.extensions import db
@@ -144,6 +146,8 @@ def load_demo() -> dict[str, int]:
     load_demo_actors()
     load_demo_research()
     load_demo_projects()
+    load_demo_rollout()
+    load_demo_problems()
     return created
 
 

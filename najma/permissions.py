@@ -62,7 +62,6 @@ _READ_ACTIONS = {
 #: Actions decided on global roles only.
 _GLOBAL_ACTIONS = {
     "territory.create": ("steering",),
-    "territory.set_phase": ("steering",),
     "audit.view": ("steering",),
     "boundary.import": ("steering",),
     "user.manage": (),

@@ -18,7 +18,6 @@ MATRIX = {
     ("territory.create", None): {"admin", "steering"},
     ("territory.edit", "T"): {"admin", "steering", "delegate", "antenna_staff"},
     ("territory.edit", "U"): {"admin", "steering"},
-    ("territory.set_phase", "T"): {"admin", "steering"},
     ("audit.view", None): {"admin", "steering"},
     ("geo.view", None): set(ROLES),
     ("boundary.import", None): {"admin", "steering"},

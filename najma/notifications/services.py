@@ -44,6 +44,8 @@ def message(notification: Notification) -> str:
     """The notification worded in the reader's language from its kind and parameters."""
     from flask_babel import gettext as _
 
+    from najma.vocab import PHASES, PROBLEM_SEVERITIES, label
+
     params = notification.params or {}
     project, territory = params.get("project", ""), params.get("territory", "")
     wording = {
@@ -72,6 +74,13 @@ def message(notification: Notification) -> str:
         "convention_due": lambda: _("The convention for the action “%(action)s” of the territory project "
                                     "“%(project)s” is due on %(due)s.", action=params.get("action", ""),
                                     project=project, due=_due(params.get("due"))),
+        "phase_changed": lambda: _("%(territory)s moved to the %(phase)s phase.", territory=territory,
+                                   phase=label(PHASES, params.get("phase"))),
+        "problem_raised": lambda: _("A problem was raised on %(territory)s (%(severity)s): “%(title)s”.",
+                                    territory=territory, title=params.get("title", ""),
+                                    severity=label(PROBLEM_SEVERITIES, params.get("severity")).lower()),
+        "problem_answered": lambda: _("The steering committee proposed a solution to the problem “%(title)s” "
+                                      "(%(territory)s).", title=params.get("title", ""), territory=territory),
     }
     return wording[notification.kind]() if notification.kind in wording else notification.kind
 

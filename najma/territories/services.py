@@ -72,17 +72,16 @@ def create_territory(actor, data: dict, *, is_demo: bool = False) -> Territory:
     return territory
 
 
-def update_territory(actor, territory: Territory, data: dict, *, may_set_phase: bool) -> Territory:
-    """Change a territory's fields; the phase only when ``may_set_phase`` (steering, admin)."""
+def update_territory(actor, territory: Territory, data: dict) -> Territory:
+    """Change a territory's fields. The phase is not among them: it moves only through its gate,
+    in ``najma.rollout.services.move_territory``."""
     merged = {key: getattr(territory, key) for key in EDITABLE_FIELDS + ("phase",)}
-    merged.update({key: value for key, value in data.items() if key in EDITABLE_FIELDS + ("phase",)})
+    merged.update({key: value for key, value in data.items() if key in EDITABLE_FIELDS})
     _validate(merged)
     before = audit.snapshot(territory)
     for key in EDITABLE_FIELDS:
         setattr(territory, key, merged[key].strip() if isinstance(merged[key], str) and key != "description"
                 else merged[key])
-    if may_set_phase:
-        territory.phase = merged["phase"]
     audit.record(actor, "update", territory, before, audit.snapshot(territory), territory_id=territory.id)
     db.session.commit()
     return territory

@@ -91,22 +91,20 @@ def detail(slug: str):
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 def edit(slug: str):
-    """Edit a territory; the phase only for the steering committee and admins."""
+    """Edit a territory; its phase is shown, and changes on the rollout phase page (through its gate)."""
     territory = get_territory(slug)
     require("territory.edit", territory)
-    may_set_phase = can(current_user, "territory.set_phase", territory)
     form = _form(territory)
     if form.validate_on_submit():
         try:
-            services.update_territory(current_user, territory, _form_data(form, may_set_phase),
-                                      may_set_phase=may_set_phase)
+            services.update_territory(current_user, territory, _form_data(form, include_phase=False))
         except DomainError as error:
             apply_domain_error(form, error)
         else:
             flash(_("Territory saved."), "success")
             return redirect(url_for("territories.detail", slug=territory.slug))
     return render_template("territories/form.html", form=form, territory=territory,
-                           may_set_phase=may_set_phase), 400 if form.errors else 200
+                           may_set_phase=False), 400 if form.errors else 200
 
 
 # --- communes --------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ def steering(db):
 
 
 @pytest.fixture
-def gates(db):
+def gates_seeded(db):
     """The default gate items, seeded."""
     from najma.rollout.services import seed_default_gates
 

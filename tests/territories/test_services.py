@@ -85,20 +85,18 @@ def test_invalid_territories_are_refused_and_nothing_is_written(db, overrides, f
     assert (count(db, Territory), count(db, Body), count(db, AuditEvent)) == (0, 0, 0)
 
 
-def test_update_changes_fields_but_the_phase_only_when_allowed(db):
+def test_update_changes_fields_but_never_the_phase(db):
     territory = make_territory("Azilal", phase="experimentation")
     services.update_territory(None, territory, {"description": "Nouvelle description", "cohort": "Pilotes ",
-                                                "phase": "extension"}, may_set_phase=False)
+                                                "phase": "extension"})
     stored = db.session.get(Territory, territory.id)
     assert (stored.description, stored.cohort, stored.phase) == ("Nouvelle description", "Pilotes",
                                                                  "experimentation")
-    services.update_territory(None, stored, {"phase": "appropriation"}, may_set_phase=True)
-    assert db.session.get(Territory, territory.id).phase == "appropriation"
 
 
 def test_renaming_keeps_the_address(db):
     territory = make_territory("Azilal")
-    services.update_territory(None, territory, {"name": "Azilal centre"}, may_set_phase=False)
+    services.update_territory(None, territory, {"name": "Azilal centre"})
     stored = db.session.get(Territory, territory.id)
     assert (stored.name, stored.slug) == ("Azilal centre", "azilal")
 
@@ -106,13 +104,13 @@ def test_renaming_keeps_the_address(db):
 def test_update_is_validated_and_audited(db):
     territory = make_territory("Azilal", phase="experimentation")
     with pytest.raises(DomainError) as error:
-        services.update_territory(None, territory, {"name": ""}, may_set_phase=True)
+        services.update_territory(None, territory, {"name": ""})
     assert error.value.field == "name"
     db.session.rollback()
     assert db.session.get(Territory, territory.id).name == "Azilal"
-    services.update_territory(None, territory, {"phase": "appropriation"}, may_set_phase=True)
+    services.update_territory(None, territory, {"cohort": "Pilotes"})
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == "update")).scalar_one()
-    assert event.changes == {"phase": {"before": "experimentation", "after": "appropriation"}}
+    assert event.changes == {"cohort": {"before": "Test", "after": "Pilotes"}}
 
 
 @pytest.fixture

@@ -146,13 +146,14 @@ def test_antenna_staff_edit_their_territory_but_not_its_phase(client, db, login,
     assert "Douars autour d'Azilal." in text(client.get(f"/territories/{territory.slug}"))
 
 
-def test_steering_changes_the_phase(client, db, login, territory):
+def test_editing_never_changes_the_phase_which_moves_through_its_gate(client, db, login, territory):
     login("steering")
-    assert 'name="phase"' in text(client.get(f"/territories/{territory.slug}/edit"))
+    page = text(client.get(f"/territories/{territory.slug}/edit"))
+    assert 'name="phase"' not in page and f"/territories/{territory.slug}/phase" in page
     response = client.post(f"/territories/{territory.slug}/edit", data=form(
         name="Azilal", province_id=str(territory.province_id), phase="appropriation"))
     assert response.status_code == 302
-    assert db.session.get(Territory, territory.id).phase == "appropriation"
+    assert db.session.get(Territory, territory.id).phase == "experimentation"
 
 
 def test_antenna_staff_of_another_territory_cannot_edit(client, db, login, territory):
