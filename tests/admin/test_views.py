@@ -104,10 +104,11 @@ def test_audit_log_records_changes_with_before_and_after(client, db, login_as, t
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.verb == "update",
                                                            AuditEvent.object_type == "Territory")).scalar_one()
     assert event.changes["name"] == {"before": "Azilal", "after": "Azilal Centre"}
-    assert event.changes["phase"] == {"before": "experimentation", "after": "appropriation"}
+    assert event.changes["setting"] == {"before": "rural", "after": "periurban"}
+    assert "phase" not in event.changes  # the phase moves through its gate, never from this form
     assert event.territory_id == territory.id
     page = client.get("/admin/audit?object_type=Territory&verb=update").get_data(as_text=True)
-    assert "Azilal Centre" in page and "appropriation" in page
+    assert "Azilal Centre" in page and "periurban" in page
 
 
 def test_audit_log_filters(client, db, login_as, territory):
