@@ -21,10 +21,19 @@ def load_or_create_secret_key(instance_path: Path) -> str:
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
+    # Written whole under a private name, then linked into place: two processes starting at once
+    # (test workers, server workers) never read a half-written key, and the second keeps the first's.
     key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    draft = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        key = key_file.read_text().strip()
+    finally:
+        draft.unlink()
     return key
 
 

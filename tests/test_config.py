@@ -63,3 +63,14 @@ def test_postgresql_connections_turn_jit_off(tmp_path, monkeypatch):
     assert Config().SQLALCHEMY_ENGINE_OPTIONS["connect_args"] == {"options": "-c jit=off"}
     monkeypatch.delenv("DATABASE_URL")
     assert "connect_args" not in Config().SQLALCHEMY_ENGINE_OPTIONS
+
+
+def test_processes_starting_together_share_one_secret_key(tmp_path, monkeypatch):
+    """Test workers and server workers start at the same moment on a fresh clone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _n: load_or_create_secret_key(tmp_path), range(32)))
+    assert len(keys) == 1 and (tmp_path / "secret_key").read_text().strip() in keys
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

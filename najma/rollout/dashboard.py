@@ -213,6 +213,10 @@ def fingerprint() -> tuple:
         _scalar(sa.func.count(Membership.id)), _scalar(sa.func.max(Membership.updated_at)),
         _scalar(sa.func.count(ResearchPlan.id)), _scalar(sa.func.max(ResearchPlan.updated_at)),
         _scalar(sa.func.count(ResearchMilestone.id)), _scalar(sa.func.count(ResearchMilestone.completed_on)),
+        # Which milestones are done, not only how many: one done here and one undone there
+        # leaves the count unchanged.
+        _scalar(sa.func.sum(sa.case((ResearchMilestone.completed_on.is_not(None), ResearchMilestone.id),
+                                    else_=0))),
         _scalar(sa.func.count(TerritoryProject.id)), _scalar(sa.func.max(TerritoryProject.updated_at)),
         _scalar(sa.func.count(ProjectTransition.id)), _scalar(sa.func.max(ProjectTransition.at)),
         _scalar(sa.func.count(Convention.id)), _scalar(sa.func.max(Convention.updated_at)),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
@@ -25,9 +25,9 @@ from flask_babel import lazy_gettext as _l
 
 from najma.extensions import db
 from najma.governance.models import Body, Membership
-from najma.projects.models import Convention, ProjectAction, ProjectVersion, TerritoryProject
+from najma.projects.models import Convention, ProjectAction, ProjectTransition, ProjectVersion, TerritoryProject
 from najma.research.models import ResearchMilestone, ResearchPlan
-from najma.rollout.models import GateCheck, GateItem
+from najma.rollout.models import GateCheck, GateItem, PhaseTransition
 from najma.territories.models import Territory
 from najma.vocab import PHASES
 
@@ -85,12 +85,16 @@ class Facts:
     project_status: str | None = None
     approved_actions: int = 0
     signed_actions: int = 0
+    #: When the territory project last reached "evaluated", and when the territory entered its
+    #: current phase (its last recorded move): an evaluation counts for the phase it was made in.
+    evaluated_at: datetime | None = None
+    entered_phase_at: datetime | None = None
     #: Manual ticks: gate item id -> GateCheck.
     checks: dict[int, GateCheck] = field(default_factory=dict)
 
 
 def load_facts(territories: Iterable, today: date | None = None) -> dict[int, Facts]:
-    """The facts of every territory given (anything with ``id`` and ``slug``), in five queries
+    """The facts of every territory given (anything with ``id`` and ``slug``), in seven queries
     whatever their number."""
     today = today or date.today()
     facts = {t.id: Facts(t.id, t.slug) for t in territories}
@@ -134,6 +138,16 @@ def load_facts(territories: Iterable, today: date | None = None) -> dict[int, Fa
             .outerjoin(Convention, signed)
             .where(TerritoryProject.territory_id.in_(ids)).group_by(TerritoryProject.territory_id)):
         facts[territory_id].approved_actions, facts[territory_id].signed_actions = total, done
+    for territory_id, evaluated_at in db.session.execute(
+            sa.select(TerritoryProject.territory_id, sa.func.max(ProjectTransition.at))
+            .join(ProjectTransition, ProjectTransition.project_id == TerritoryProject.id)
+            .where(TerritoryProject.territory_id.in_(ids), ProjectTransition.to_status == "evaluated")
+            .group_by(TerritoryProject.territory_id)):
+        facts[territory_id].evaluated_at = evaluated_at
+    for territory_id, entered_at in db.session.execute(
+            sa.select(PhaseTransition.territory_id, sa.func.max(PhaseTransition.decided_at))
+            .where(PhaseTransition.territory_id.in_(ids)).group_by(PhaseTransition.territory_id)):
+        facts[territory_id].entered_phase_at = entered_at
     for check in db.session.execute(sa.select(GateCheck).where(GateCheck.territory_id.in_(ids))).scalars():
         facts[check.territory_id].checks[check.gate_item_id] = check
     return facts
@@ -226,9 +240,15 @@ def _conventions_signed(facts: Facts) -> tuple[bool, str]:
 
 
 def _previous_evaluation_recorded(facts: Facts) -> tuple[bool, str]:
+    """The phase being left was evaluated: the project reached "evaluated" after the territory
+    entered its current phase (an evaluation made for an earlier phase does not count twice)."""
     if facts.project_status is None:
         return False, _("No territory project yet")
-    return facts.project_status == "evaluated", _("Project status: %(status)s", status=_status_text(facts))
+    if facts.evaluated_at is None:
+        return False, _("Project status: %(status)s", status=_status_text(facts))
+    if facts.entered_phase_at is not None and facts.evaluated_at < facts.entered_phase_at:
+        return False, _("The project was evaluated before the territory entered its current phase")
+    return True, _("Project status: %(status)s", status=_status_text(facts))
 
 
 def _slug_url(endpoint: str) -> Callable[[Facts], str]:

@@ -3,7 +3,7 @@ fails, with a detail saying why, when it is not; manual items follow the ticks; 
 are evaluated in a fixed number of queries."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from tests.conftest import counted_queries, make_member, make_territory
@@ -154,10 +154,35 @@ def test_the_previous_evaluation_is_the_project_reaching_evaluated(gates_seeded)
     result = gates.evaluate(territory, "extension")
     assert {i.code for i in result.failing} == {"previous_evaluation_recorded", "external_evaluation"}
     assert "evaluated" in items(result)["previous_evaluation_recorded"].label
-    db.session.execute(sa.update(TerritoryProject).where(TerritoryProject.id == scene.project.id)
-                       .values(status="evaluated"))
-    db.session.commit()
+    _evaluate(scene.project, at=datetime(2026, 6, 1, tzinfo=timezone.utc))
     assert items(gates.evaluate(territory, "extension"))["previous_evaluation_recorded"].passed
+
+
+def _evaluate(project, *, at):
+    """The project reaches "evaluated" at ``at`` (the workflow's record, written directly here)."""
+    from najma.projects.models import ProjectTransition
+
+    db.session.execute(sa.update(TerritoryProject).where(TerritoryProject.id == project.id)
+                       .values(status="evaluated"))
+    db.session.add(ProjectTransition(project_id=project.id, name="evaluate", from_status="in_execution",
+                                     to_status="evaluated", version_number=1, at=at))
+    db.session.commit()
+
+
+def test_an_evaluation_counts_only_for_the_phase_it_was_made_in(gates_seeded):
+    """Evaluated during appropriation, the project opens the gate to extension; once the territory
+    is in extension, that same evaluation does not open the gate to generalisation."""
+    from najma.rollout.models import PhaseTransition
+
+    territory = staffed(phase="extension", committee_chair=False)
+    scene = ready_for_appropriation(territory)
+    _evaluate(scene.project, at=datetime(2026, 6, 1, tzinfo=timezone.utc))
+    db.session.add(PhaseTransition(territory_id=territory.id, from_phase="appropriation", to_phase="extension",
+                                   decided_on=date(2026, 7, 1),
+                                   decided_at=datetime(2026, 7, 1, tzinfo=timezone.utc), decision="Extension"))
+    db.session.commit()
+    item = items(gates.evaluate(territory, "generalisation"))["previous_evaluation_recorded"]
+    assert not item.passed and "before the territory entered its current phase" in item.detail
 
 
 def test_a_manual_item_passes_once_ticked_for_that_territory_only(gates_seeded, steering):
