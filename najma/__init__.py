@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from flask import Flask, request, session
 from flask_login import current_user
+from sqlalchemy.exc import DataError
+from werkzeug.routing import IntegerConverter
 
 from najma.config import Config
 from najma.extensions import babel, csrf, db, limiter, login_manager, migrate
+from najma.form_errors import MAX_ID
 
 #: Endpoints reachable without signing in.
 PUBLIC_ENDPOINTS = {"auth.login", "main.set_language", "static", "vendor.static", "vendor_leaflet.static",
@@ -22,6 +25,7 @@ def create_app(config: object | None = None) -> Flask:
                 instance_path=None)
     app.config.from_object(config if config is not None else Config())
     app.instance_path = app.config["INSTANCE_PATH"]
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_models()
     register_blueprints(app)
@@ -42,6 +46,15 @@ def _freeze_startup_objects() -> None:
 
     gc.collect()
     gc.freeze()
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: an id no database integer column can hold is simply not
+    found (404), instead of overflowing in the query."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (werkzeug's signature)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def select_locale() -> str:
@@ -219,6 +232,16 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 429, 500):
         app.register_error_handler(code, handle_http_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+
+    def out_of_range(error):
+        """A number too big for its column (a crafted query string) is bad input, not a crash."""
+        from werkzeug.exceptions import BadRequest
+
+        db.session.rollback()
+        return handle_http_error(BadRequest())
+
+    app.register_error_handler(OverflowError, out_of_range)
+    app.register_error_handler(DataError, out_of_range)
 
 
 def register_commands(app: Flask) -> None:

@@ -21,12 +21,18 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+#: The largest id a database integer column holds (PostgreSQL ``integer``).
+MAX_ID = 2**31 - 1
+
+
 def optional_int(value):
     """WTForms coercion of a select with an empty choice: '' or None -> None; digits -> int;
-    anything else -> -1, an id no service accepts (so the refusal has a clear message)."""
+    anything else, or a number no integer column can hold, -> -1, an id no service accepts (so
+    the refusal has a clear message instead of a database overflow)."""
     if value in (None, "", "None"):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return -1
+    return number if -MAX_ID <= number <= MAX_ID else -1

@@ -192,3 +192,28 @@ def test_no_template_carries_an_inline_style():
     offenders = [str(path.relative_to(root)) for path in root.rglob("*.html")
                  if re.search(r"\sstyle\s*=", path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+@pytest.mark.parametrize("url", [
+    "/research/notes/{huge}", "/territories/{slug}/project/versions/{huge}", "/rollout/problems/{huge}",
+    "/rollout/problems?territory_id={huge}", "/projects?province_id={huge}", "/rollout/tools?edit={huge}",
+])
+def test_numbers_too_big_for_a_database_integer_are_bad_input_not_a_crash(client, login, territory, url):
+    """A crafted id beyond any integer column is not found (or refused); it never reaches the
+    database as an overflow (500 on SQLite, an out-of-range error on PostgreSQL)."""
+    login("admin")
+    answer = client.get(url.format(huge=2**70, slug=territory.slug))
+    assert answer.status_code in (200, 400, 404)
+
+
+def test_an_overflowing_query_answers_400(client, login, territory, monkeypatch):
+    """The safety net behind the checks: an integer overflow anywhere becomes a 400 page."""
+    from najma.territories import views
+
+    def overflow(_slug):
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(views, "get_territory", overflow)
+    login("admin")
+    answer = client.get(f"/territories/{territory.slug}")
+    assert answer.status_code == 400 and "navbar" in answer.get_data(as_text=True)

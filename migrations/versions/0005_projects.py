@@ -197,6 +197,7 @@ def upgrade():
     sa.Column('start_date', sa.Date(), nullable=True),
     sa.Column('end_date', sa.Date(), nullable=True),
     sa.Column('indicators_text', sa.Text(), nullable=False),
+    sa.Column('frozen_names', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['chantier_id'], ['chantiers.id'], name=op.f('fk_project_actions_chantier_id_chantiers')),
     sa.ForeignKeyConstraint(['institution_actor_id'], ['actors.id'], name=op.f('fk_project_actions_institution_actor_id_actors'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['lead_actor_id'], ['actors.id'], name=op.f('fk_project_actions_lead_actor_id_actors'), ondelete='SET NULL'),

@@ -158,6 +158,9 @@ def upgrade():
     )
     with op.batch_alter_table('phase_transitions', schema=None) as batch_op:
         batch_op.create_index('ix_phase_transitions_territory_decided', ['territory_id', 'decided_at'], unique=False)
+        batch_op.create_index('uq_phase_transitions_programme_from', ['from_phase'], unique=True,
+                              sqlite_where=sa.text('territory_id IS NULL'),
+                              postgresql_where=sa.text('territory_id IS NULL'))
 
 
 
@@ -165,6 +168,8 @@ def upgrade():
 def downgrade():
 
     with op.batch_alter_table('phase_transitions', schema=None) as batch_op:
+        batch_op.drop_index('uq_phase_transitions_programme_from', sqlite_where=sa.text('territory_id IS NULL'),
+                            postgresql_where=sa.text('territory_id IS NULL'))
         batch_op.drop_index('ix_phase_transitions_territory_decided')
 
     op.drop_table('phase_transitions')

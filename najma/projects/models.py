@@ -134,6 +134,10 @@ class ProjectAction(db.Model):
     end_date: orm.Mapped[date | None]
     #: One indicator per line (issue 8 links them to the indicator register).
     indicators_text: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    #: The names of the actors the action cites (lead, institution, partners) as they were when
+    #: its version was frozen: a later rename or deletion on the actor map does not rewrite what
+    #: the committee voted on. ``{"lead": str, "institution": str, "partners": [str]}``.
+    frozen_names: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
 
     version: orm.Mapped[ProjectVersion] = orm.relationship(back_populates="actions")
     chantier = orm.relationship("Chantier", lazy="raise")

@@ -22,7 +22,13 @@ class PhaseTransition(db.Model):
     to the next: the decision, who took it, the meeting, and the gate as evaluated then."""
 
     __tablename__ = "phase_transitions"
-    __table_args__ = (sa.Index("ix_phase_transitions_territory_decided", "territory_id", "decided_at"),)
+    __table_args__ = (
+        sa.Index("ix_phase_transitions_territory_decided", "territory_id", "decided_at"),
+        # The programme moves forward from each phase once: two steering members moving it at
+        # the same moment get one move.
+        sa.Index("uq_phase_transitions_programme_from", "from_phase", unique=True,
+                 sqlite_where=sa.text("territory_id IS NULL"), postgresql_where=sa.text("territory_id IS NULL")),
+    )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     #: ``None`` for the programme's own phase.
