@@ -8,7 +8,7 @@ text they show and mirror the time axis for right-to-left languages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -127,13 +127,38 @@ def schedule(actions) -> Schedule:
     return result
 
 
-def _month_starts(first: date, last: date) -> list[date]:
-    months = []
-    current = first.replace(day=1)
-    while current <= last:
-        months.append(current)
-        current = (current + timedelta(days=32)).replace(day=1)
-    return months
+#: At most this many month ticks in the schedule, whatever its span (a schedule over centuries
+#: gets one tick every so many years instead of one a month).
+MAX_TICKS = 120
+#: At most about this many month names under the ticks.
+MAX_TICK_LABELS = 18
+#: Tick spacings in months, the smallest that keeps at most :data:`MAX_TICKS` ticks is used.
+_TICK_STEPS = (1, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000)
+
+
+def _month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _month_of(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _after_month(day: date) -> date:
+    """The first day of the month after ``day``'s; the calendar's last day in its last month."""
+    index = _month_index(day) + 1
+    return _month_of(index) if index // 12 <= date.max.year else date.max
+
+
+def _month_starts(first: date, last: date) -> tuple[list[date], int]:
+    """The months whose first day gets a tick between ``first`` and ``last`` (both month starts
+    or within their month), at most :data:`MAX_TICKS` of them, and the spacing in months; computed
+    without walking every month, so no span is too long."""
+    start, end = _month_index(first), _month_index(last)
+    count = end - start + 1
+    step = next((s for s in _TICK_STEPS if count <= s * MAX_TICKS), _TICK_STEPS[-1])
+    begin = start if step == 1 else start + (-start) % step  # whole years, decades... from January
+    return [_month_of(index) for index in range(begin, end + 1, step)], step
 
 
 def _short(text: str) -> str:
@@ -176,20 +201,23 @@ def gantt_svg(plan: Schedule, today: date | None = None, rtl: bool | None = None
     width, label_width, row_height, top = 900, 240, 26, 34
     chart_width = width - label_width - 16
     first = plan.first.replace(day=1)
-    last = (plan.last.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last = _after_month(plan.last)
     span_days = max((last - first).days, 1)
     canvas = _Canvas(width, rtl)
 
-    def offset(day: date) -> float:
-        return label_width + (day - first).days / span_days * chart_width
+    def offset(day: date, extra_days: int = 0) -> float:
+        return label_width + ((day - first).days + extra_days) / span_days * chart_width
 
     height = top + row_height * len(plan.rows) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {width} {height}" '
              f'width="100%" direction="{canvas.direction}" role="img" aria-labelledby="gantt-title" '
              f'data-testid="gantt">',
              f'<title id="gantt-title">{escape(_("Schedule of the actions"))}</title>']
-    months = _month_starts(first, last - timedelta(days=1))
-    step = 1 if len(months) <= 18 else 3 if len(months) <= 48 else 12
+    months, spacing = _month_starts(first, plan.last)
+    if spacing == 1:
+        step = 1 if len(months) <= MAX_TICK_LABELS else 3 if len(months) <= 48 else 12
+    else:
+        step = -(-len(months) // MAX_TICK_LABELS)
     for index, month in enumerate(months):
         x = canvas.x(offset(month))
         parts.append(f'<line class="gantt-tick" x1="{x}" y1="{top - 6}" x2="{x}" y2="{height - 6}" '
@@ -204,7 +232,7 @@ def gantt_svg(plan: Schedule, today: date | None = None, rtl: bool | None = None
         parts.append(f'<text class="gantt-label" x="{canvas.x(8)}" y="{y + 17}" font-size="12" fill="#212529" '
                      f'text-anchor="start">{escape(_short(action.title))}'
                      f'<title>{escape(action.title)}</title></text>')
-        left, bar_width = canvas.span(offset(row.start), offset(row.end + timedelta(days=1)))
+        left, bar_width = canvas.span(offset(row.start), offset(row.end, extra_days=1))
         position = action.chantier.position if getattr(action, "chantier", None) is not None else 0
         tooltip = f"{action.title} · {format_date_local(row.start)} – {format_date_local(row.end)}"
         parts.append(f'<rect class="gantt-bar chantier-{position}" data-action-key="{escape(action.key)}" '

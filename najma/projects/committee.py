@@ -61,6 +61,7 @@ def seat_of(vote, user):
     cache = _cache()
     key = ("seat", vote.id, user.id)
     if key not in cache:
+        # One seat per account since votes open that way; an older vote may hold two, the first counts.
         cache[key] = db.session.execute(sa.select(VoteSeat).where(
-            VoteSeat.vote_id == vote.id, VoteSeat.user_id == user.id)).scalar_one_or_none()
+            VoteSeat.vote_id == vote.id, VoteSeat.user_id == user.id).order_by(VoteSeat.id).limit(1)).scalar()
     return cache[key]

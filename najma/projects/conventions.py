@@ -39,6 +39,7 @@ from najma.models_base import utcnow
 from najma.projects import rollup
 from najma.projects.execution import approved_action, approved_actions
 from najma.projects.models import Convention, ProjectAction, ProjectVersion, TerritoryProject
+from najma.projects.services import check_date
 from najma.research import attachments
 from najma.territories.models import Territory
 
@@ -124,7 +125,10 @@ class ConventionRow:
 # --- reading -------------------------------------------------------------------------------------
 
 def institution_of(action: ProjectAction) -> str:
-    """The Entraide Nationale institution the action names (its actor on the map, or the name typed)."""
+    """The Entraide Nationale institution the action names: as frozen with the approved version
+    (the name voted on), else its actor on the map, or the name typed."""
+    if action.frozen_names and action.frozen_names.get("institution"):
+        return action.frozen_names["institution"]
     if action.institution_actor_id is not None and action.institution_actor is not None:
         return action.institution_actor.name
     return action.institution_name or ""
@@ -266,6 +270,7 @@ def _check(data: ConventionData, today: date) -> ConventionData:
         value = getattr(data, name)
         if value is not None and not isinstance(value, date):
             raise DomainError(_l("Give a date."), field=name)
+        check_date(value, name)
     if data.start_date and data.end_date and data.start_date > data.end_date:
         raise DomainError(_l("The convention cannot end before it starts."), field="end_date")
     if data.signed_on is not None and data.signed_on > today:
@@ -275,18 +280,36 @@ def _check(data: ConventionData, today: date) -> ConventionData:
                           signed_on=data.signed_on)
 
 
+def _not_writable() -> DomainError:
+    return DomainError(_l("Conventions are recorded once the committee has approved the project."))
+
+
 def _writable(project: TerritoryProject, key: str) -> ProjectAction:
-    """The approved action with ``key`` if its convention may be written now."""
+    """The approved action with ``key`` if its convention may be written now (a first look at
+    the status; :func:`_locked_status` checks it again under the lock)."""
     if project.status not in EDITABLE_STATUSES:
-        raise DomainError(_l("Conventions are recorded once the committee has approved the project."))
+        raise _not_writable()
     action = approved_action(project, key)
     if action is None:
         raise DomainError(_l("This action is not in the approved version of the project."))
     return action
 
 
-def _refuse_if_locked(project: TerritoryProject, convention: Convention | None) -> None:
-    if convention is not None and convention.signed_on is not None and project.status in LOCKED_STATUSES:
+def _locked_status(project: TerritoryProject) -> str:
+    """The project's status read with its row locked until the commit, so that recording the
+    conventions as signed (which locks the same row) waits for this write or is seen by it;
+    refused (rolled back) when conventions may no longer be written."""
+    status = db.session.execute(sa.select(TerritoryProject.status).where(TerritoryProject.id == project.id)
+                                .with_for_update()).scalar_one()
+    if status not in EDITABLE_STATUSES:
+        db.session.rollback()
+        raise _not_writable()
+    return status
+
+
+def _refuse_if_locked(status: str, convention: Convention | None) -> None:
+    if convention is not None and convention.signed_on is not None and status in LOCKED_STATUSES:
+        db.session.rollback()
         raise DomainError(_l("This convention is signed and the project's conventions are recorded as signed: "
                              "it can no longer change."))
 
@@ -362,12 +385,16 @@ def save_convention(actor, project: TerritoryProject, action_key: str, data: Con
     typed = _as_data(data)
     checked = _check(typed, today)
     base = int(base_lock_version or 0)
+    status = _locked_status(project)
     current = _current(project, action_key)
-    _refuse_if_locked(project, current)
+    _refuse_if_locked(status, current)
     if (current is None and base != 0) or (current is not None and base != current.lock_version):
-        raise ConventionConflict(current, typed)
+        conflict = ConventionConflict(current, typed)
+        db.session.rollback()
+        raise conflict
     has_document = document is not None or (current is not None and bool(current.document_stored))
     if checked.signed_on is not None and not has_document:
+        db.session.rollback()
         raise DomainError(_l("Upload the signed document (PDF or image) to record the signature."),
                           field="document")
     stored = _store_document(document) if document is not None else None
@@ -425,10 +452,12 @@ def attach_signed_document(actor, project: TerritoryProject, action_key: str, fi
     file is removed once the new one is committed; a failed commit removes the new one.
     """
     action = _writable(project, action_key)
+    status = _locked_status(project)
     current = _current(project, action_key)
     if current is None:
+        db.session.rollback()
         raise DomainError(_l("Save the convention before attaching its signed document."), field="document")
-    _refuse_if_locked(project, current)
+    _refuse_if_locked(status, current)
     stored = _store_document(UploadedDocument(filename, stream))
     replaced = document_path(current)
     try:

@@ -28,6 +28,7 @@ from najma.errors import DomainError, StaleEditError
 from najma.extensions import db
 from najma.projects import rollup
 from najma.projects.models import ActionExecution, ExecutionMilestone, ProjectAction, ProjectVersion, TerritoryProject
+from najma.projects.services import check_date
 from najma.vocab import EXECUTION_STATUSES
 
 #: Project statuses in which the follow-up is written.
@@ -240,15 +241,31 @@ def _check(data: ExecutionData) -> ExecutionData:
     return ExecutionData(status=data.status, progress=progress, notes=notes, weight=weight)
 
 
+def _not_editable() -> DomainError:
+    return DomainError(_l("The follow-up of actions is recorded once the conventions are signed, while the "
+                          "project is in execution."))
+
+
 def _editable(project: TerritoryProject, key: str) -> ProjectAction:
-    """The approved action with ``key`` if the project's follow-up may be written now."""
+    """The approved action with ``key`` if the project's follow-up may be written now (a first
+    look at the status; :func:`_lock_project` checks it again under the lock)."""
     if project.status not in EDITABLE_STATUSES:
-        raise DomainError(_l("The follow-up of actions is recorded once the conventions are signed, while the "
-                             "project is in execution."))
+        raise _not_editable()
     action = approved_action(project, key)
     if action is None:
         raise DomainError(_l("This action is not in the approved version of the project."))
     return action
+
+
+def _lock_project(project: TerritoryProject) -> None:
+    """Lock the project's row until the commit and check its status again: the evaluation (which
+    locks the same row before reading the follow-up) then waits for this write or is seen by
+    it. Refused (rolled back) when the follow-up may no longer be written."""
+    status = db.session.execute(sa.select(TerritoryProject.status).where(TerritoryProject.id == project.id)
+                                .with_for_update()).scalar_one()
+    if status not in EDITABLE_STATUSES:
+        db.session.rollback()
+        raise _not_editable()
 
 
 def _milestone_list(execution: ActionExecution) -> list[str]:
@@ -278,9 +295,11 @@ def save_execution(actor, project: TerritoryProject, action_key: str, data: Exec
     typed = _as_data(data)
     checked = _check(typed)
     base = int(base_lock_version or 0)
+    _lock_project(project)
     current = execution_of(project, action_key)
     if current is None:
         if base != 0:
+            db.session.rollback()
             raise DomainError(_l("This follow-up no longer exists; reload the page."))
         execution = _new_execution(project, action_key, checked)
         try:
@@ -293,7 +312,9 @@ def save_execution(actor, project: TerritoryProject, action_key: str, data: Exec
         db.session.commit()
         return execution
     if base != current.lock_version:
-        raise ExecutionConflict(current, typed)
+        conflict = ExecutionConflict(current, typed)
+        db.session.rollback()
+        raise conflict
     before = audit.snapshot(current, EXECUTION_FIELDS)
     result = db.session.execute(
         sa.update(ActionExecution).where(ActionExecution.id == current.id, ActionExecution.lock_version == base)
@@ -334,6 +355,8 @@ def add_milestone(actor, project: TerritoryProject, action_key: str, title: str,
         raise DomainError(_l("The title is limited to 200 characters."), field="title")
     if not isinstance(due_date, date):
         raise DomainError(_l("A milestone needs a due date."), field="due_date")
+    check_date(due_date, "due_date")
+    _lock_project(project)
     execution = _with_milestones(project, action_key)
     before = {"milestones": _milestone_list(execution)}
     milestone = ExecutionMilestone(title=title, due_date=due_date)
@@ -350,6 +373,7 @@ def _milestone(project: TerritoryProject, action_key: str,
     execution = execution_of(project, action_key, milestones=True)
     milestone = next((m for m in (execution.milestones if execution else []) if m.id == milestone_id), None)
     if milestone is None:
+        db.session.rollback()
         raise DomainError(_l("This milestone no longer exists."))
     return execution, milestone
 
@@ -358,9 +382,11 @@ def set_milestone_done(actor, project: TerritoryProject, action_key: str, milest
                        done_on: date | None, today: date | None = None) -> ExecutionMilestone:
     """Mark a milestone reached on ``done_on`` (not in the future), or not reached with ``None``."""
     action = _editable(project, action_key)
-    execution, milestone = _milestone(project, action_key, milestone_id)
     if done_on is not None and done_on > (today or date.today()):
         raise DomainError(_l("A milestone cannot be reached in the future."), field="done_on")
+    check_date(done_on, "done_on")
+    _lock_project(project)
+    execution, milestone = _milestone(project, action_key, milestone_id)
     before = {"milestones": _milestone_list(execution)}
     milestone.done_on = done_on
     db.session.flush()
@@ -373,6 +399,7 @@ def set_milestone_done(actor, project: TerritoryProject, action_key: str, milest
 def delete_milestone(actor, project: TerritoryProject, action_key: str, milestone_id: int) -> None:
     """Remove a milestone from an action's follow-up (the audit log keeps it)."""
     action = _editable(project, action_key)
+    _lock_project(project)
     execution, milestone = _milestone(project, action_key, milestone_id)
     before = {"milestones": _milestone_list(execution)}
     execution.milestones.remove(milestone)

@@ -25,7 +25,7 @@ from najma.errors import DomainError, StaleEditError
 from najma.extensions import db
 from najma.models_base import utcnow
 from najma.projects.models import (ActionBeneficiaries, BudgetLine, ProjectAction, ProjectComment, ProjectVersion,
-                                   TerritoryProject)
+                                   TerritoryProject, action_partners)
 from najma.reference.models import Chantier, TargetGroup
 from najma.research.models import InterventionPath, PathEvidence
 from najma.research.paths import retained_paths
@@ -45,6 +45,16 @@ ACTION_FIELDS = ("key", "position", "title", "description", "chantier_id", "lead
                  "institution_actor_id", "institution_name", "start_date", "end_date", "indicators_text")
 #: Actor kinds that are institutions of Entraide Nationale.
 INSTITUTION_KIND_PREFIX = "en_"
+#: The dates a project, a convention or a milestone may carry: a typing slip ("0202", "20266")
+#: is refused instead of stretching the schedule over centuries.
+MIN_DATE = date(2000, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+
+
+def check_date(value, field_name: str) -> None:
+    """Refuse a date outside :data:`MIN_DATE`..:data:`MAX_DATE` (``None`` passes), on its field."""
+    if isinstance(value, date) and not MIN_DATE <= value <= MAX_DATE:
+        raise DomainError(_l("Give a date between 2000 and 2100."), field=field_name)
 
 
 @dataclass
@@ -250,10 +260,48 @@ def completeness_problems(version: ProjectVersion) -> list[str]:
 # --- the workflow's helpers (no commit: the transition commits) ------------------------------------
 
 def freeze_version(version: ProjectVersion) -> ProjectVersion:
-    """Mark the version as no longer editable (once; the first freezing time stays)."""
+    """Mark the version as no longer editable (once; the first freezing time stays), and record
+    on each action the names of the actors it cites as they are now (``frozen_names``), so that
+    renaming or deleting an actor later does not rewrite what the committee voted on."""
     if version.frozen_at is None:
         version.frozen_at = utcnow()
+    _freeze_names(version)
     return version
+
+
+def _freeze_names(version: ProjectVersion) -> None:
+    """Fill ``frozen_names`` on the version's actions that have none yet (three queries)."""
+    actions = list(db.session.execute(
+        sa.select(ProjectAction).where(ProjectAction.version_id == version.id, ProjectAction.frozen_names.is_(None))
+        .order_by(ProjectAction.position, ProjectAction.id)).scalars())
+    if not actions:
+        return
+    ids = {i for action in actions for i in (action.lead_actor_id, action.institution_actor_id) if i is not None}
+    names = dict(db.session.execute(sa.select(Actor.id, Actor.name).where(Actor.id.in_(ids))).all()) if ids else {}
+    partners: dict[int, list[str]] = {}
+    for action_id, name in db.session.execute(
+            sa.select(action_partners.c.action_id, Actor.name).join(Actor, Actor.id == action_partners.c.actor_id)
+            .where(action_partners.c.action_id.in_([action.id for action in actions]))
+            .order_by(action_partners.c.action_id, Actor.name, Actor.id)):
+        partners.setdefault(action_id, []).append(name)
+    for action in actions:
+        institution = names.get(action.institution_actor_id) if action.institution_actor_id is not None else None
+        action.frozen_names = {"lead": names.get(action.lead_actor_id) if action.lead_actor_id is not None else None,
+                               "institution": institution or action.institution_name or "",
+                               "partners": partners.get(action.id, [])}
+
+
+def action_names(action: ProjectAction) -> dict:
+    """The names the action cites: ``{"lead": str|None, "institution": str, "partners": [str]}``,
+    as frozen with its version when it is frozen, else from the actor map (loaded)."""
+    if action.frozen_names:
+        frozen = action.frozen_names
+        return {"lead": frozen.get("lead"), "institution": frozen.get("institution") or "",
+                "partners": list(frozen.get("partners") or [])}
+    return {"lead": action.lead_actor.name if action.lead_actor is not None else None,
+            "institution": (action.institution_actor.name if action.institution_actor is not None
+                            else action.institution_name or ""),
+            "partners": [actor.name for actor in action.partners]}
 
 
 def _copy_action(action: ProjectAction) -> ProjectAction:
@@ -592,6 +640,8 @@ def _check_action(territory_id: int, data: ActionData) -> _CheckedAction:
             raise DomainError(_l("Choose the institution from the actor map or type its name, not both."),
                               field="institution_name")
 
+    check_date(data.start_date, "start_date")
+    check_date(data.end_date, "end_date")
     if data.start_date and data.end_date and data.end_date < data.start_date:
         raise DomainError(_l("The end date cannot be before the start date."), field="end_date")
 

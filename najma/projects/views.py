@@ -32,6 +32,13 @@ def project_content_context(version, actions=None) -> dict:
     return budgets.content_context(version, actions)
 
 
+@bp.app_template_global("project_action_names")
+def project_action_names(action) -> dict:
+    """For ``projects/_content.html``: the names of the actors an action cites, as frozen with
+    its version when it is frozen (see ``services.action_names``)."""
+    return services.action_names(action)
+
+
 def _lock(value) -> int | None:
     try:
         return int(value)
@@ -39,16 +46,25 @@ def _lock(value) -> int | None:
         return None
 
 
-def _editable_or_refuse(slug: str):
-    """The territory and its project if the user may edit it now. An editor of the territory
-    facing a project that is no longer a draft is sent back to the project page with the
-    reason; anyone else gets 403."""
+def _not_a_draft(project) -> str:
+    return _("The project can only be changed while it is a draft; it is %(status)s.",
+             status=project.status_label.lower())
+
+
+def _editable_or_refuse(slug: str, keep_typed: bool = False):
+    """The territory, its project and a refusal (``None`` when the user may edit it now).
+
+    An editor of the territory facing a project that is no longer a draft is sent back to the
+    project page with the reason; but with ``keep_typed``, a form they send (POST) gets the
+    refusal ``"typed"``: the view shows the form again with what they typed, the reason and a
+    409, so that nothing typed is lost. Anyone else gets 403."""
     territory, project = project_or_404(slug)
     if can(current_user, "project.edit", project):
         return territory, project, None
     if can(current_user, "project.create", territory):
-        flash(_("The project can only be changed while it is a draft; it is %(status)s.",
-                status=project.status_label.lower()), "warning")
+        if keep_typed and request.method == "POST":
+            return territory, project, "typed"
+        flash(_not_a_draft(project), "warning")
         return territory, project, redirect(url_for("projects.project", slug=territory.slug))
     abort(403)
 
@@ -114,7 +130,10 @@ def create(slug: str):
 def edit(slug: str):
     """Edit the title, context and objectives of the draft version; a save based on an older
     state of the version gets the 409 page with both texts."""
-    territory, project, refusal = _editable_or_refuse(slug)
+    territory, project, refusal = _editable_or_refuse(slug, keep_typed=True)
+    if refusal == "typed":
+        return render_template("projects/edit.html", territory=territory, project=project, form=ContentForm(),
+                               version=services.current_version(project), refused=_not_a_draft(project)), 409
     if refusal:
         return refusal
     version = services.current_version(project)
@@ -219,15 +238,16 @@ def _action_data(form: ActionForm, layout: dict) -> ActionData:
         indicators_text=form.indicators_text.data or "")
 
 
-def _action_page(territory, project, form, layout, action=None, conflict=None, status=200, extra_errors=None):
+def _action_page(territory, project, form, layout, action=None, conflict=None, status=200, extra_errors=None,
+                 refused=None):
     return render_template("projects/action_form.html", territory=territory, project=project, form=form,
                            action=action, conflict=conflict, sexes=SEXES, form_extra_errors=extra_errors or {},
-                           **layout), status
+                           refused=refused, **layout), status
 
 
 def _save_action(slug: str, key: str | None):
-    territory, project, refusal = _editable_or_refuse(slug)
-    if refusal:
+    territory, project, refusal = _editable_or_refuse(slug, keep_typed=True)
+    if refusal and refusal != "typed":
         return refusal
     version = services.load_version(project)
     action = None
@@ -236,6 +256,8 @@ def _save_action(slug: str, key: str | None):
         if action is None:
             abort(404)
     form, layout = _action_form(territory, action)
+    if refusal == "typed":
+        return _action_page(territory, project, form, layout, action, status=409, refused=_not_a_draft(project))
     if request.method == "GET":
         form.lock_version.data = version.lock_version
     status = 200

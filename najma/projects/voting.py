@@ -243,9 +243,10 @@ def _refuse(message, field: str | None = None):
 def cast_ballot(actor, vote: ProjectVote, choice: str, comment: str = "", *, seat_id: int | None = None) -> Ballot:
     """Record ``actor``'s ballot on ``vote`` (approve, reject or abstain, with an optional comment).
 
-    A member votes for their own seat; the chair may also record the paper ballot of a member
-    without an account (``seat_id``). Each seat votes once: the unique seat of a ballot makes a
-    second one fail even from another connection at the same moment.
+    A member votes for their own seat, once, even when ``seat_id`` names it; the chair may also
+    record the paper ballot of a member without an account (``seat_id``). Each seat votes once:
+    the unique seat of a ballot makes a second one fail even from another connection at the
+    same moment.
     """
     if choice not in BALLOT_CHOICES:
         raise VoteRefused(_l("Choose approve, reject or abstain."), field="choice")
@@ -256,12 +257,8 @@ def cast_ballot(actor, vote: ProjectVote, choice: str, comment: str = "", *, sea
         .where(ProjectVote.id == vote.id).with_for_update(of=ProjectVote)).one()
     if row.state != "open" or row.status != "voting":
         _refuse(_l("This vote is closed: no ballot can be cast any more."))
-    if seat_id is None:
-        seat = db.session.execute(sa.select(VoteSeat).where(
-            VoteSeat.vote_id == vote.id, VoteSeat.user_id == actor.id)).scalar_one_or_none()
-        if seat is None:
-            _refuse(_l("You have no seat in this vote: only the committee's voting members vote."))
-    else:
+    seat = None
+    if seat_id is not None:
         seat = db.session.execute(sa.select(VoteSeat).where(
             VoteSeat.vote_id == vote.id, VoteSeat.id == seat_id)).scalar_one_or_none()
         if seat is None:
@@ -271,9 +268,21 @@ def cast_ballot(actor, vote: ProjectVote, choice: str, comment: str = "", *, sea
                 _refuse(_l("This member has an account and casts their own ballot."), field="seat_id")
             if not is_committee_chair(actor, row.territory_id):
                 _refuse(_l("Only the chair records the ballot of a member voting on paper."), field="seat_id")
-    own = seat.user_id == actor.id
+    own = seat is None or seat.user_id == actor.id
     already = _l("You have already voted.") if own else _l("This member has already voted.")
-    if db.session.execute(sa.select(Ballot.id).where(Ballot.seat_id == seat.id)).first() is not None:
+    if own:
+        # A person votes once, whichever of their seats is named (a vote opened before seats were
+        # limited to one per account may give them several).
+        seats = list(db.session.execute(sa.select(VoteSeat).where(
+            VoteSeat.vote_id == vote.id, VoteSeat.user_id == actor.id)
+            .order_by(VoteSeat.is_chair.desc(), VoteSeat.id)).scalars())
+        if not seats:
+            _refuse(_l("You have no seat in this vote: only the committee's voting members vote."))
+        if db.session.execute(sa.select(Ballot.id).where(
+                Ballot.seat_id.in_([s.id for s in seats]))).first() is not None:
+            _refuse(already)
+        seat = seat or seats[0]
+    elif db.session.execute(sa.select(Ballot.id).where(Ballot.seat_id == seat.id)).first() is not None:
         _refuse(already)
     ballot = Ballot(vote_id=vote.id, seat_id=seat.id, choice=choice, comment=(comment or "").strip(),
                     recorded_by_id=actor.id)

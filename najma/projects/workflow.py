@@ -113,6 +113,19 @@ def _guard_new_version(step: _Step) -> None:
     services.open_new_version(step.actor, step.project, step.comment)
 
 
+def one_seat_per_person(members: list) -> list:
+    """The memberships that get a seat in a vote: one per account (its chair membership if it
+    has one, else its first in the given order), every membership without an account."""
+    kept: dict[int, object] = {}
+    for member in members:
+        if member.user_id is None:
+            continue
+        first = kept.get(member.user_id)
+        if first is None or (member.role == "chair" and first.role != "chair"):
+            kept[member.user_id] = member
+    return [m for m in members if m.user_id is None or kept[m.user_id] is m]
+
+
 def _guard_open_vote(step: _Step) -> None:
     territory_id = step.project.territory_id
     body = committee_of(territory_id)
@@ -137,7 +150,7 @@ def _guard_open_vote(step: _Step) -> None:
     db.session.flush()
     db.session.add_all([VoteSeat(vote_id=vote.id, membership_id=m.id, user_id=m.user_id, full_name=m.full_name,
                                  sector=m.sector, organisation=m.organisation or "", is_chair=m.role == "chair")
-                        for m in members])
+                        for m in one_seat_per_person(members)])
     step.vote = vote
     step.version_number = version.number
 

@@ -209,6 +209,11 @@ def programme():
                 try:
                     services.set_programme_phase(current_user, form.to_phase.data or "", form.decision.data or "",
                                                  meeting_id=form.meeting_id.data)
+                except services.PhaseConflict as conflict:
+                    apply_domain_error(None, conflict)
+                    current = services.programme_phase()
+                    target = gate_rules.next_phase(current)
+                    status = 409
                 except DomainError as error:
                     apply_domain_error(form, error)
                     status = 400 if error.field else 409
@@ -281,7 +286,8 @@ def _tool_form(manageable: list[Chantier], tool: ChantierTool | None = None) -> 
 
 
 def _adopt(op: str):
-    """Adopt or give up a tool for a territory (steering), back to the territory's phase page."""
+    """Adopt or give up a tool for a territory (steering), back to the territory's phase page
+    (shown at once with the reason, answered 409, when the adoption was already made or undone)."""
     territory = db.get_or_404(Territory, request.form.get("territory_id", type=int) or 0)
     require("rollout.transition", territory)
     form = AdoptForm()
@@ -300,6 +306,7 @@ def _adopt(op: str):
             flash(_("%(territory)s now uses “%(tool)s”.", territory=territory.name, tool=tool.title), "success")
     except DomainError as error:
         apply_domain_error(None, error)
+        return _phase_page(territory, status=409)
     return redirect(target)
 
 

@@ -25,6 +25,22 @@ from najma.rollout.selection_forms import (CandidateFilterForm, ManualScoreForm,
 #: Candidates listed per page.
 PER_PAGE = 50
 
+#: The query-string keys of the candidates page: its filters, the page and the weights tried.
+FILTER_KEYS = ("setting", "region_id", "province_id", "territories")
+
+
+def _known(args, *, weights: bool = True, page: bool = True) -> dict[str, str]:
+    """The candidates page's own, non-empty query values in ``args`` (anything else a request
+    carries is dropped, so that it never reaches ``url_for``)."""
+    keys = FILTER_KEYS + (tuple(scoring.CRITERIA) if weights else ()) + (("page",) if page else ())
+    return {key: args.get(key) for key in keys if args.get(key) not in (None, "")}
+
+
+def _candidates_url(kept: dict[str, str]) -> str:
+    """The candidates page with ``kept`` as its query string."""
+    url = url_for("rollout.candidates")
+    return f"{url}?{urlencode(kept)}" if kept else url
+
 
 @dataclass
 class _Pages:
@@ -89,7 +105,7 @@ def _render_candidates(args: MultiDict, *, saving: WeightsForm | None = None,
     pages = max(1, -(-len(ranked) // PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     rows = ranked[(page - 1) * PER_PAGE: page * PER_PAGE]
-    kept = {name: value for name, value in args.items() if name not in ("page", "csrf_token") and value != ""}
+    kept = _known(args, page=False)
     return render_template(
         "rollout/candidates.html", weights_form=weights_form, fields=weight_fields(weights_form), filters=filters,
         rows=rows, total=len(ranked), pages=_Pages(page, pages), args=kept, query=urlencode(kept),
@@ -116,8 +132,7 @@ def candidates():
             apply_domain_error(form, error)
             return _render_candidates(back, saving=form, status=400)
         flash(_("Weights saved: every steering member now sees this ranking."), "success")
-        kept = {name: value for name, value in back.items() if name not in scoring.CRITERIA and name != "page"}
-        return redirect(url_for("rollout.candidates", **kept))
+        return redirect(_candidates_url(_known(back, weights=False, page=False)))
     return _render_candidates(back, saving=form, status=400)
 
 
@@ -135,7 +150,7 @@ def manual_score():
         else:
             flash(_("Staff qualification saved: %(score)d out of %(max)d.", score=entry.score,
                     max=scoring.MANUAL_MAX), "success")
-            return redirect(url_for("rollout.candidates", **{k: v for k, v in back.items() if v != ""}))
+            return redirect(_candidates_url(_known(back)))
     return _render_candidates(back, manual_form=form, status=400)
 
 

@@ -14,6 +14,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from najma import audit
 from najma.errors import DomainError
@@ -89,7 +90,8 @@ class GateRefused(DomainError):
 
 
 class PhaseConflict(DomainError):
-    """The territory's phase changed between reading and writing (someone else moved it)."""
+    """The territory's (or the programme's) phase changed between reading and writing (someone
+    else moved it)."""
 
 
 # --- gate items ---------------------------------------------------------------------------------
@@ -205,8 +207,15 @@ def _manual_item(item: GateItem) -> None:
 
 
 def check_item(actor, territory: Territory, item: GateItem, note: str = "") -> GateCheck:
-    """Tick a manual gate item for the territory, with an optional note."""
+    """Tick a manual item of the gate into the territory's next phase, with an optional note.
+
+    Refused when the item is ticked already, also when someone ticked it at the same moment
+    (the unique constraint on the territory and the item decides)."""
     _manual_item(item)
+    target = next_phase(territory.phase)
+    if item.to_phase != target:
+        raise DomainError(_l("This item belongs to the gate into the %(phase)s phase, which is not the next phase "
+                             "of %(territory)s.", phase=label(PHASES, item.to_phase), territory=territory.name))
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise DomainError(_l("Keep the note to %(max)d characters.", max=MAX_NOTE), field="note")
@@ -216,11 +225,15 @@ def check_item(actor, territory: Territory, item: GateItem, note: str = "") -> G
         raise DomainError(_l("This item is already ticked."))
     check = GateCheck(territory_id=territory.id, gate_item_id=item.id, checked_by_id=getattr(actor, "id", None),
                       checked_at=utcnow(), note=note)
-    db.session.add(check)
-    db.session.flush()
-    audit.record(actor, "create", check, {}, audit.snapshot(check), label=f"{territory.name} · {item.label_fr}",
-                 territory_id=territory.id)
-    db.session.commit()
+    try:
+        db.session.add(check)
+        db.session.flush()
+        audit.record(actor, "create", check, {}, audit.snapshot(check),
+                     label=f"{territory.name} · {item.label_fr}", territory_id=territory.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(_l("This item is already ticked.")) from None
     return check
 
 
@@ -347,7 +360,7 @@ def _notify_phase_changed(actor, territory: Territory, to_phase: str) -> None:
     if not ids:
         return
     active = db.session.execute(sa.select(User.id).where(User.id.in_(ids), User.active.is_(True))).scalars()
-    url = gates.page_url("rollout.territory_phase", slug=territory.slug)
+    url = gates.page_url("territories.detail", slug=territory.slug)
     for user_id in sorted(active):
         notifications.notify(user_id, "phase_changed", {"territory": territory.name, "phase": to_phase}, url)
 
@@ -393,7 +406,8 @@ def programme_history() -> list[HistoryEntry]:
 
 def set_programme_phase(actor, to_phase: str, decision: str, *, meeting_id: int | None = None) -> PhaseTransition:
     """Move the programme to its next phase by a steering decision (no gate: the territories'
-    gates carry the checks). Next phase only; audited."""
+    gates carry the checks). Next phase only; audited. :class:`PhaseConflict` when someone moved
+    the programme meanwhile (the programme leaves each phase once: a unique index decides)."""
     from_phase = programme_phase()
     _check_target(from_phase, to_phase)
     decision = _check_decision(decision)
@@ -402,12 +416,17 @@ def set_programme_phase(actor, to_phase: str, decision: str, *, meeting_id: int 
         territory_id=None, from_phase=from_phase, to_phase=to_phase, decided_on=date.today(), decided_at=utcnow(),
         decided_by_id=getattr(actor, "id", None), decided_by_name=_actor_name(actor),
         meeting_id=meeting.id if meeting else None, decision=decision, gate=[])
-    db.session.add(transition)
-    db.session.flush()
-    audit.record(actor, "transition", transition, {"phase": from_phase},
-                 {"phase": to_phase, "decision": decision, "meeting_id": transition.meeting_id},
-                 label=f"{_l('Programme')} · {label(PHASES, from_phase)} → {label(PHASES, to_phase)}")
-    db.session.commit()
+    try:
+        db.session.add(transition)
+        db.session.flush()
+        audit.record(actor, "transition", transition, {"phase": from_phase},
+                     {"phase": to_phase, "decision": decision, "meeting_id": transition.meeting_id},
+                     label=f"{_l('Programme')} · {label(PHASES, from_phase)} → {label(PHASES, to_phase)}")
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise PhaseConflict(_l("The programme's phase changed meanwhile: reload the page to see where it stands "
+                               "now.")) from None
     return transition
 
 

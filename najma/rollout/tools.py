@@ -10,6 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
+from sqlalchemy.exc import IntegrityError
 
 from najma import audit
 from najma.errors import DomainError
@@ -120,17 +121,23 @@ def adoptable_tools(territory: Territory) -> list[ChantierTool]:
 
 
 def adopt(actor, territory: Territory, tool: ChantierTool, on: date | None = None) -> ToolAdoption:
-    """Record that the territory takes up the tool."""
+    """Record that the territory takes up the tool; refused when it uses it already, also when
+    someone recorded the same adoption at the same moment (the unique constraint decides)."""
+    already = _l("%(territory)s already uses this tool.", territory=territory.name)
     if db.session.execute(sa.select(ToolAdoption.id).where(
             ToolAdoption.territory_id == territory.id, ToolAdoption.tool_id == tool.id)).first() is not None:
-        raise DomainError(_l("%(territory)s already uses this tool.", territory=territory.name), field="tool_id")
+        raise DomainError(already)
     adoption = ToolAdoption(territory_id=territory.id, tool_id=tool.id, adopted_on=on or date.today())
-    db.session.add(adoption)
-    db.session.flush()
-    audit.record(actor, "create", tool, {},
-                 {"adopted_by": territory.name, "adopted_on": adoption.adopted_on.isoformat()},
-                 label=f"{tool.title} · {territory.name}", territory_id=territory.id)
-    db.session.commit()
+    try:
+        db.session.add(adoption)
+        db.session.flush()
+        audit.record(actor, "create", tool, {},
+                     {"adopted_by": territory.name, "adopted_on": adoption.adopted_on.isoformat()},
+                     label=f"{tool.title} · {territory.name}", territory_id=territory.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise DomainError(already) from None
     return adoption
 
 

@@ -88,3 +88,23 @@ def test_budget_bars_have_one_bar_per_share(db, territory, staff):
     summary = budget.summarise(services.load_version(project).actions)
     svg = str(budget.bars_svg(summary.by_funder, "Par financeur", rtl=False))
     assert svg.count('class="budget-bar"') == 2 and "Entraide Nationale" in svg
+
+
+def test_the_gantt_of_dates_spanning_the_whole_calendar_stays_small(db, territory, staff):
+    """Dates typed before they were limited (or by any other way in) can be anything: the chart
+    neither overflows at December 9999 nor draws a tick for each of its 120,000 months."""
+    project = make_project(territory, staff, actions=2)
+    version = services.load_version(project)
+    first, second = version.actions
+    first.start_date, first.end_date = date(1, 1, 1), date(9998, 11, 30)
+    second.start_date, second.end_date = date(2026, 1, 1), date(9999, 12, 31)
+    plan = budget.schedule(version.actions)
+    svg = str(budget.gantt_svg(plan, today=date(2026, 5, 1), rtl=False))
+    assert svg.count('class="gantt-bar') == 2 and 'class="gantt-today"' in svg
+    assert 1 < svg.count('class="gantt-tick"') <= budget.MAX_TICKS
+    assert svg.count('class="gantt-month"') <= budget.MAX_TICK_LABELS + 1
+    assert len(svg) < 40_000
+    long = budget.schedule([type(first)(key="k", title="Long", start_date=date(2020, 1, 1),
+                                        end_date=date(2099, 12, 31))])
+    ticks = str(budget.gantt_svg(long, rtl=False)).count('class="gantt-tick"')
+    assert ticks == 80  # one a year over 80 years instead of 960 months

@@ -276,3 +276,16 @@ def test_changing_the_due_date_allows_a_new_reminder(scene):
     conventions.save_convention(scene.delegate, scene.project, key, _data(due_date=today + timedelta(days=5),
                                                                           commitments="Autre"), 2)
     assert conventions.remind_due_conventions(today, 7) == 0  # same due date: no second reminder
+
+
+@pytest.mark.parametrize("name", ["start_date", "end_date", "due_date", "signed_on"])
+def test_convention_dates_outside_2000_to_2100_are_refused_on_their_field(scene, name):
+    key = action_keys(scene.project)[0]
+    for value in (date(1999, 12, 31), date(1, 1, 1)) + ((date(2101, 1, 1),) if name != "signed_on" else ()):
+        overrides = {name: value}
+        if name == "start_date":
+            overrides["end_date"] = None
+        with pytest.raises(DomainError) as error:
+            conventions.save_convention(scene.delegate, scene.project, key, _data(**overrides), 0, pdf())
+        assert error.value.field == name and str(error.value.message) == "Give a date between 2000 and 2100."
+    assert _convention(scene.project, key) is None

@@ -145,3 +145,17 @@ def test_late_actions_count_delayed_ones_and_overdue_milestones_but_not_finished
     assert execution.late_action_count(scene.project, today) == 2
     execution.save_execution(scene.delegate, scene.project, second, ExecutionData("dropped", 0), 1)
     assert execution.late_action_count(scene.project, today) == 1
+
+
+def test_milestone_dates_outside_2000_to_2100_are_refused_on_their_field(scene):
+    key = action_keys(scene.project)[0]
+    for due in (date(1999, 12, 31), date(2101, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(DomainError) as error:
+            execution.add_milestone(scene.delegate, scene.project, key, "Inscriptions", due)
+        assert error.value.field == "due_date" and str(error.value.message) == "Give a date between 2000 and 2100."
+    milestone = execution.add_milestone(scene.delegate, scene.project, key, "Inscriptions", date(2026, 10, 1))
+    with pytest.raises(DomainError) as error:
+        execution.set_milestone_done(scene.delegate, scene.project, key, milestone.id, date(1, 1, 1))
+    assert error.value.field == "done_on" and str(error.value.message) == "Give a date between 2000 and 2100."
+    row = execution.execution_page(scene.project).rows[0]
+    assert [(m.due_date, m.done_on) for m in row.milestones] == [(date(2026, 10, 1), None)]

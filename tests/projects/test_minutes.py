@@ -114,3 +114,36 @@ def test_only_a_closed_vote_has_minutes(client, login, db, territory):
     assert client.get(url(territory, f"/votes/{vote.id}/minutes")).status_code == 404
     take(s.chair, s.project, "cancel_vote", "Reporté")
     assert client.get(url(territory, f"/votes/{vote.id}/minutes.pdf")).status_code == 404
+
+
+def test_the_approved_version_keeps_the_actor_names_voted_on(client, login, db, territory):
+    """Renaming or deleting an actor of the map after the vote does not rewrite what was voted:
+    the version page, the procès-verbal and the conventions' defaults keep the names voted on."""
+    from tests.projects._workflow_fixtures import approved
+    from tests.projects.conftest import action_data, add_actor, institution
+
+    from najma.actors import services as actors
+    from najma.projects import conventions, services
+    from najma.research.paths import retained_paths
+
+    s = scene(territory, members=2, actions=0)
+    centre = institution(territory, "Centre EN Azilal")
+    lead, partner = add_actor(territory, "Coopérative Amal"), add_actor(territory, "Association Tifawt")
+    services.save_action(s.staff, s.project, None, action_data(
+        retained_paths(territory)[0], title="Atelier", institution_actor=centre, lead_actor_id=lead.id,
+        partner_ids=[partner.id]), None)
+    vote = approved(s)
+    number = vote.version_number
+    action = services.load_version(s.project, number).actions[0]
+    assert action.frozen_names == {"lead": "Coopérative Amal", "institution": "Centre EN Azilal",
+                                   "partners": ["Association Tifawt"]}
+    actors.update_actor(s.staff, centre, {"name": "Centre renommé", "kind": "en_training_centre"})
+    actors.update_actor(s.staff, lead, {"name": "Coopérative renommée", "kind": "association"})
+    actors.delete_actor(s.staff, partner)
+    login(None, user=s.staff)
+    for page in (f"/versions/{number}", f"/votes/{vote.id}/minutes", ""):
+        text = client.get(url(territory, page)).get_data(as_text=True)
+        assert "Centre EN Azilal" in text and "Coopérative Amal" in text and "Association Tifawt" in text, page
+        assert "renommé" not in text, page
+    row = conventions.convention_rows(s.project)[0]
+    assert row.defaults.institution == "Centre EN Azilal" and "Centre EN Azilal" in row.defaults.parties

@@ -358,3 +358,20 @@ def test_comments_are_taken_during_the_review_only_on_known_sections(db, territo
     assert [c.body for c in grouped["context"]] == ["Préciser les chiffres"]
     assert grouped[f"action:{key}"][0].author_name == member.full_name
     assert set(grouped) == {"context", f"action:{key}"}
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    (date(1, 1, 1), date(2026, 6, 30), "start_date"),
+    (date(1999, 12, 31), date(2026, 6, 30), "start_date"),
+    (date(2026, 1, 1), date(9999, 12, 31), "end_date"),
+    (date(2026, 1, 1), date(2101, 1, 1), "end_date"),
+])
+def test_action_dates_outside_2000_to_2100_are_refused_on_their_field(db, territory, staff, start, end, field):
+    path = retained_path(territory, staff)
+    project = services.create_project(staff, territory, "Projet")
+    error = _refusal(staff, project, action_data(path, start=start, end=end))
+    assert error.field == field and str(error.message) == "Give a date between 2000 and 2100."
+    assert services.load_version(project).actions == []
+    services.save_action(staff, project, None, action_data(path, start=date(2000, 1, 1), end=date(2100, 12, 31)),
+                         None)
+    assert len(services.load_version(project).actions) == 1

@@ -273,9 +273,9 @@ def test_during_a_vote_edits_are_refused_and_nothing_changes(client, login, db, 
     assert "only be changed while it is a draft; it is vote open" in refused.text
     for tail, data in [("/edit", {"title": "Changé", "lock_version": lock}),
                        ("/actions/new", _action_form(path, lock)),
-                       (f"/actions/{key}/edit", _action_form(path, lock, title="Changé")),
-                       (f"/actions/{key}/delete", {})]:
-        assert client.post(_url(territory, tail), data=data).status_code == 302
+                       (f"/actions/{key}/edit", _action_form(path, lock, title="Changé"))]:
+        assert client.post(_url(territory, tail), data=data).status_code == 409
+    assert client.post(_url(territory, f"/actions/{key}/delete"), data={}).status_code == 302
     version = services.load_version(project)
     assert version.title != "Changé" and [a.title for a in version.actions] == ["Action 1"]
     assert version.lock_version == lock
@@ -344,3 +344,29 @@ def test_the_content_renders_printable_without_a_request(app, db, territory, sta
     assert "Action 1" in html and "Action 2" in html and "Améliorer l&#39;autonomie des femmes." in html
     assert 'data-testid="budget-total"' in html and html.count('class="gantt-bar') == 2
     assert "<form" not in html and "href=" not in html
+
+
+def test_text_typed_while_the_project_left_draft_is_shown_again_with_the_reason(client, login, db, territory):
+    staff = login("antenna_staff")
+    project = make_project(territory, staff)
+    version = services.load_version(project)
+    key, path, lock = version.actions[0].key, version.actions[0].paths[0], version.lock_version
+    assert client.get(_url(territory, "/edit")).status_code == 200
+    project.status = "submitted"  # a colleague submits it meanwhile
+    db.session.commit()
+    typed = "Deux heures de rédaction sur le contexte du douar"
+    response = client.post(_url(territory, "/edit"), data={
+        "title": "Titre retapé", "context": typed, "general_objective": "G", "lock_version": lock})
+    assert response.status_code == 409
+    assert typed in response.text and "Titre retapé" in response.text
+    assert 'data-testid="edit-refused"' in response.text and "it is submitted" in response.text
+    description = "Une description longue à ne pas perdre"
+    for tail in ("/actions/new", f"/actions/{key}/edit"):
+        response = client.post(_url(territory, tail), data=_action_form(path, lock, title="Action retapée",
+                                                                         description=description))
+        assert response.status_code == 409
+        assert "Action retapée" in response.text and description in response.text
+        assert 'data-testid="edit-refused"' in response.text
+    assert client.get(_url(territory, "/edit")).status_code == 302  # reading the form still sends back
+    version = services.load_version(project)
+    assert version.context != typed and [a.title for a in version.actions] == ["Action 1"]

@@ -10,7 +10,8 @@ from tests.projects._workflow_fixtures import add_voting_member, ballots, scene,
 from najma.audit import AuditEvent
 from najma.projects import voting
 from najma.projects.committee import committee_of
-from najma.projects.models import Ballot, VoteRules
+from najma.extensions import db
+from najma.projects.models import Ballot, VoteRules, VoteSeat
 from najma.projects.voting import VoteRefused, decide
 
 
@@ -171,3 +172,44 @@ def test_the_rules_cannot_change_during_a_vote_and_the_vote_keeps_its_own(db, te
     voting.set_rules(s.chair, s.body, 50, "votes_cast", True)
     db.session.refresh(vote)
     assert (vote.quorum_percent, vote.majority_rule) == (60, "two_thirds_cast")
+
+
+def _seats_of(vote, user) -> list:
+    return list(db.session.execute(sa.select(VoteSeat).where(VoteSeat.vote_id == vote.id,
+                                                             VoteSeat.user_id == user.id)).scalars())
+
+
+def test_an_account_linked_to_two_voting_seats_gets_one_seat_and_one_ballot(db, territory):
+    s = scene(territory, members=3)
+    twice = s.members[0]
+    add_voting_member(s.body, "Même personne, second siège", user=twice)
+    add_voting_member(s.body, "Le président, second siège", user=s.chair)
+    vote = to_voting(s)
+    seats = _seats_of(vote, twice)
+    assert len(seats) == 1
+    chair_seats = _seats_of(vote, s.chair)
+    assert len(chair_seats) == 1 and chair_seats[0].is_chair  # the chair keeps the chair's seat
+    assert voting.tally(vote).eligible == 4  # the chair and three members, each once
+    voting.cast_ballot(twice, vote, "approve")
+    with pytest.raises(VoteRefused, match="You have already voted."):
+        voting.cast_ballot(twice, vote, "approve", seat_id=seats[0].id)
+    assert db.session.execute(sa.select(sa.func.count(Ballot.id))).scalar() == 1
+
+
+def test_naming_ones_own_seat_is_ones_own_ballot_even_with_two_seats(db, territory):
+    s = scene(territory, members=2)
+    vote = to_voting(s)
+    twice = s.members[0]
+    first = _seats_of(vote, twice)[0]
+    # a vote opened before seats were limited to one per account
+    other = add_voting_member(s.body, "Second siège", user=twice)
+    second = VoteSeat(vote_id=vote.id, membership_id=other.id, user_id=twice.id,
+                      full_name="Second siège", sector=first.sector, organisation="", is_chair=False)
+    db.session.add(second)
+    db.session.commit()
+    voting.cast_ballot(twice, vote, "approve", seat_id=second.id)
+    for seat_id in (first.id, second.id, None):
+        with pytest.raises(VoteRefused, match="You have already voted."):
+            voting.cast_ballot(twice, vote, "reject", seat_id=seat_id)
+    ballot = db.session.execute(sa.select(Ballot)).scalar_one()
+    assert (ballot.seat_id, ballot.choice) == (second.id, "approve")

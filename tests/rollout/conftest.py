@@ -3,9 +3,12 @@ so that the gate into experimentation passes (``staffed``), or that are pilots a
 experimentation (``pilot``)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
 from tests.conftest import make_member, make_territory, make_user
 
 from najma.territories.services import territory_bodies
@@ -61,3 +64,26 @@ def gates_seeded(db):
     from najma.rollout.services import seed_default_gates
 
     seed_default_gates()
+
+
+@contextmanager
+def someone_else_first(model, **values):
+    """While the block runs, the first flush of a new ``model`` row (in the test's session or a
+    request's) is preceded by another user's committed insert of ``values``: the race a
+    read-then-insert service loses, played in order."""
+    from najma.extensions import db
+
+    session = db.session.session_factory.class_
+    done = []
+
+    def insert_first(flushing, *_):
+        if not done and any(isinstance(obj, model) for obj in flushing.new):
+            done.append(True)
+            with db.engine.begin() as connection:
+                connection.execute(sa.insert(model).values(**values))
+
+    event.listen(session, "before_flush", insert_first)
+    try:
+        yield done
+    finally:
+        event.remove(session, "before_flush", insert_first)

@@ -230,8 +230,15 @@ def test_a_project_transition_shows_at_once(db):
 def test_a_gate_tick_changes_the_decision(db, gates_seeded):
     from najma.rollout.models import GateItem
 
+    from najma.projects.models import ProjectTransition
+
     territory = make_territory("Azilal", phase="extension")
-    _project(territory, "evaluated", 10)
+    project = _project(territory, "evaluated", 10)
+    # The evaluation of the extension phase, as the project workflow records it.
+    _db.session.add(ProjectTransition(project_id=project.id, name="evaluate", from_status="in_execution",
+                                      to_status="evaluated", version_number=1,
+                                      at=datetime.now(timezone.utc) - timedelta(days=10)))
+    _db.session.commit()
     steering = make_user("steering")
     decision = dashboard.dashboard_data().decision_of(territory.id)
     assert [item.kind for item in decision.failing] == ["manual"]

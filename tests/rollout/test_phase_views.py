@@ -4,13 +4,13 @@ those who are not steering), 404s, form errors that keep what was typed, and que
 do not grow with the history."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 from tests.conftest import count_queries, make_user, province
 from tests.research.conftest import chantier
-from tests.rollout.conftest import staffed
+from tests.rollout.conftest import someone_else_first, staffed
 
 from najma.extensions import db
 from najma.governance import services as governance
@@ -99,6 +99,20 @@ def test_a_steering_member_moves_a_territory_whose_gate_passes(client, login, la
     history = response.text.split('data-testid="phase-history"')[1]
     assert "L&#39;expérimentation démarre." in history and "Comité de pilotage d&#39;avril" in history
     assert user.full_name in history
+
+
+@pytest.mark.parametrize("role", ["delegate", "antenna_staff"])
+def test_the_phase_change_notification_opens_for_those_it_is_sent_to(client, login, launch, role):
+    notified = make_user(role, territory=launch)
+    login("steering")
+    client.post(f"/territories/{launch.slug}/phase", data={
+        "from_phase": "launch", "to_phase": "experimentation", "decision": "L'expérimentation démarre."})
+    from najma.notifications.models import Notification
+
+    url = db.session.execute(sa.select(Notification.url).where(Notification.user_id == notified.id)).scalar_one()
+    login(None, user=notified)
+    page = client.get(url)
+    assert page.status_code == 200 and "Ouaouizeght" in page.text
 
 
 def test_a_refused_move_lists_the_failing_items_and_keeps_the_decision(client, login, gates_seeded):
@@ -209,6 +223,25 @@ def test_steering_ticks_and_unticks_a_manual_item(client, login, gates_seeded):
     assert db.session.execute(sa.select(GateCheck)).first() is None
 
 
+def test_an_item_ticked_meanwhile_is_a_conflict(client, login, gates_seeded):
+    territory = staffed(phase="appropriation")
+    other = login("steering")
+    login("steering")
+    item = manual_item()
+    with someone_else_first(GateCheck, territory_id=territory.id, gate_item_id=item.id, checked_by_id=other.id):
+        response = client.post(f"/territories/{territory.slug}/phase/checks/{item.id}",
+                               data={"action": "check", "note": "Rapport reçu."})
+    assert response.status_code == 409 and "This item is already ticked." in response.text
+    assert db.session.execute(sa.select(GateCheck.checked_by_id)).scalars().all() == [other.id]
+
+
+def test_an_item_of_another_gate_is_not_ticked(client, login, launch):
+    login("steering")
+    response = client.post(f"/territories/{launch.slug}/phase/checks/{manual_item().id}", data={"action": "check"})
+    assert response.status_code == 409 and "which is not the next phase of Ouaouizeght" in response.text
+    assert db.session.execute(sa.select(GateCheck)).first() is None
+
+
 def test_ticking_an_automatic_item_is_refused(client, login, launch):
     login("steering")
     item = db.session.execute(sa.select(GateItem).where(GateItem.code == "antenna_two_staff")).scalar_one()
@@ -289,6 +322,18 @@ def test_the_programme_page_and_its_move(client, login, gates_seeded):
     assert "The programme moved to the Experimentation phase." in response.text
     assert services.programme_phase() == "experimentation"
     assert "Les pilotes démarrent." in response.text.split('data-testid="programme-history"')[1]
+
+
+def test_a_programme_moved_at_the_same_moment_is_a_conflict_that_keeps_the_decision(client, login, gates_seeded):
+    login("steering")
+    with someone_else_first(PhaseTransition, territory_id=None, from_phase="launch", to_phase="experimentation",
+                            decided_on=date(2026, 3, 2), decision="Décision de l'autre membre."):
+        response = client.post("/rollout/programme", data={"from_phase": "launch", "to_phase": "experimentation",
+                                                           "decision": "Ma décision motivée."})
+    assert response.status_code == 409 and "changed meanwhile" in response.text
+    assert 'data-testid="programme-phase" data-phase="experimentation"' in response.text
+    assert "Ma décision motivée." in response.text
+    assert db.session.execute(sa.select(PhaseTransition.decision)).scalars().all() == ["Décision de l'autre membre."]
 
 
 def test_the_programme_form_errors_and_permissions(client, login, gates_seeded):
@@ -387,6 +432,19 @@ def test_tool_form_errors_and_permissions(client, login, gates_seeded):
     tool = tools.create_tool(None, tools.ToolData(chantier_id=chantier(1).id, title="Outil"))
     assert client.post("/rollout/tools", data={"op": "adopt", "territory_id": territory.id,
                                                "tool_id": tool.id}).status_code == 403
+
+
+def test_a_tool_adopted_twice_or_meanwhile_is_a_conflict(client, login, gates_seeded):
+    territory = staffed("Azilal", phase="experimentation")
+    tool = tools.create_tool(None, tools.ToolData(chantier_id=chantier(1).id, title="Fiche d'écoute"))
+    login("steering")
+    with someone_else_first(ToolAdoption, territory_id=territory.id, tool_id=tool.id, adopted_on=date(2026, 3, 2)):
+        response = client.post("/rollout/tools", data={"op": "adopt", "territory_id": territory.id,
+                                                       "tool_id": tool.id})
+    assert response.status_code == 409 and "Azilal already uses this tool." in response.text
+    response = client.post("/rollout/tools", data={"op": "adopt", "territory_id": territory.id, "tool_id": tool.id})
+    assert response.status_code == 409 and "Azilal already uses this tool." in response.text
+    assert db.session.execute(sa.select(ToolAdoption.adopted_on)).scalars().all() == [date(2026, 3, 2)]
 
 
 # --- the demo ------------------------------------------------------------------------------------

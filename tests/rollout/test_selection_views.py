@@ -171,6 +171,33 @@ def test_filters_keep_their_values_in_the_page_links(client, login, communes):
     assert sorted(ranked_codes(html)) == sorted([B, D])
 
 
+CRAFTED_BACK = "endpoint=x&_method=ZZZ&_external=1&_scheme=javascript&setting=rural&territories=show&page=2"
+
+
+def test_a_crafted_back_query_keeps_only_the_page_filters_after_saving_weights(client, login, communes):
+    login("steering")
+    response = client.post("/rollout/candidates", data={**weights_args(schooling=2),
+                                                        "back": CRAFTED_BACK + "&unemployment=3"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/rollout/candidates?setting=rural&territories=show"
+    assert scoring.saved_weights()["schooling"] == 2
+
+
+def test_a_crafted_back_query_keeps_only_the_page_filters_after_a_staff_score(client, login, communes):
+    login("steering")
+    for back in ("endpoint=x", "_method=ZZZ", CRAFTED_BACK + "&unemployment=3"):
+        response = client.post("/rollout/candidates/manual",
+                               data={"commune_id": communes[A].id, "score": "3", "back": back})
+        assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "/rollout/candidates?setting=rural&territories=show&unemployment=3&page=2")
+    response = client.post("/rollout/candidates/manual", data={"commune_id": communes[A].id, "score": "9",
+                                                               "back": CRAFTED_BACK})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "from 0 to 5" in html
+    assert 'name="back" value="setting=rural&amp;territories=show"' in html
+
+
 def test_the_similar_page_names_the_nearest_pilot_and_why(client, login, communes):
     login("evaluator")
     html = client.get("/rollout/similar").get_data(as_text=True)

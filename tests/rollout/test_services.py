@@ -5,12 +5,12 @@ simultaneous moves give one. Also the manual ticks, the programme's own phase an
 editing of gate items."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 from tests.conftest import make_user
-from tests.rollout.conftest import staffed
+from tests.rollout.conftest import someone_else_first, staffed
 
 from najma.audit import AuditEvent
 from najma.errors import DomainError
@@ -77,7 +77,8 @@ def test_the_delegate_and_the_antenna_are_notified(gates_seeded, steering):
                                         Notification.url).order_by(Notification.user_id)).all()
     assert [(row.user_id, row.kind) for row in sent] == [(delegate.id, "phase_changed"), (staff.id, "phase_changed")]
     assert sent[0].params == {"territory": territory.name, "phase": "experimentation"}
-    assert sent[0].url == f"/territories/{territory.slug}/phase"
+    # The territory's page, which delegates and antenna staff may open (the phase page is the steering's).
+    assert sent[0].url == sent[1].url == f"/territories/{territory.slug}"
 
 
 def test_a_failing_gate_is_refused_with_its_items_and_changes_nothing(gates_seeded, steering):
@@ -237,6 +238,29 @@ def test_automatic_and_inactive_items_are_not_ticked(gates_seeded, steering):
         services.check_item(steering, territory, item)
 
 
+def test_only_items_of_the_gate_into_the_next_phase_are_ticked(gates_seeded, steering):
+    territory = staffed(phase="experimentation")
+    with pytest.raises(DomainError, match="not the next phase") as refused:
+        services.check_item(steering, territory, manual_item("extension"))
+    assert refused.value.field is None
+    with pytest.raises(DomainError, match="not the next phase"):
+        services.check_item(steering, staffed(phase="generalisation"), manual_item("generalisation"))
+    assert db.session.execute(sa.select(GateCheck)).first() is None and audit_verbs("GateCheck") == []
+
+
+def test_an_item_ticked_by_someone_else_at_the_same_moment_is_refused(gates_seeded, steering):
+    territory = staffed(phase="appropriation")
+    item = manual_item()
+    other = make_user("steering")
+    with someone_else_first(GateCheck, territory_id=territory.id, gate_item_id=item.id, checked_by_id=other.id,
+                            note="Déjà reçu.") as raced:
+        with pytest.raises(DomainError, match="already ticked") as refused:
+            services.check_item(steering, territory, item, "Rapport reçu.")
+    assert raced and refused.value.field is None
+    assert db.session.execute(sa.select(GateCheck.checked_by_id, GateCheck.note)).all() == [(other.id, "Déjà reçu.")]
+    assert audit_verbs("GateCheck") == []
+
+
 def test_a_ticked_item_lets_the_move_pass(gates_seeded, steering):
     territory = staffed(phase="appropriation")
     with pytest.raises(services.GateRefused) as refused:
@@ -270,6 +294,27 @@ def test_the_programme_starts_in_launch_and_moves_one_phase_at_a_time(gates_seed
     assert [e.transition.to_phase for e in history] == ["appropriation", "experimentation"]
     assert history[1].meeting.id == meeting.id and history[1].transition.territory_id is None
     assert audit_verbs().count("transition") == 3
+
+
+def test_a_programme_moved_meanwhile_is_a_conflict_and_records_one_move(gates_seeded, steering):
+    other = make_user("steering")
+    with someone_else_first(PhaseTransition, territory_id=None, from_phase="launch", to_phase="experimentation",
+                            decided_on=date(2026, 3, 2), decided_by_id=other.id,
+                            decision="Décision de l'autre membre.") as raced:
+        with pytest.raises(services.PhaseConflict) as conflict:
+            services.set_programme_phase(steering, "experimentation", "Ma décision.")
+    assert raced and "changed meanwhile" in str(conflict.value.message)
+    assert [(t.from_phase, t.to_phase, t.decision) for t in transitions()] == [
+        ("launch", "experimentation", "Décision de l'autre membre.")]
+    assert audit_verbs() == [] and services.programme_phase() == "experimentation"
+
+
+def test_two_programme_moves_from_the_same_phase_give_one(gates_seeded, steering, monkeypatch):
+    services.set_programme_phase(steering, "experimentation", "Première décision.")
+    monkeypatch.setattr(services, "programme_phase", lambda: "launch")  # a reading made before that move
+    with pytest.raises(services.PhaseConflict, match="changed meanwhile"):
+        services.set_programme_phase(make_user("steering"), "experimentation", "Seconde décision.")
+    assert [t.decision for t in transitions()] == ["Première décision."] and audit_verbs() == ["transition"]
 
 
 # --- gate items -----------------------------------------------------------------------------------
