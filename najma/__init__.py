@@ -121,6 +121,7 @@ def register_models() -> None:
     from najma.notifications import models as _notifications  # noqa: F401
     from najma.projects import models as _projects  # noqa: F401
     from najma.rollout import models as _rollout  # noqa: F401
+    from najma.indicators import models as _indicators  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -135,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from najma.research.blueprint import load_views as research_views
     from najma.projects.blueprint import load_views as project_views
     from najma.rollout.blueprint import load_views as rollout_views
+    from najma.indicators.blueprint import load_views as indicator_views
     from najma.notifications.views import bp as notifications_bp
     from najma.territories.views import bp as territories_bp
     from najma.geography import map_views  # noqa: F401  (adds the map routes to the geography blueprint)
@@ -143,7 +145,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (main_bp, auth_bp, admin_bp, territories_bp, governance_bp, reference_bp, geography_bp,
                       vendor_bp, leaflet_bp, actors_bp, research_views(), notifications_bp,
-                      project_views(), rollout_views()):
+                      project_views(), rollout_views(), indicator_views()):
         app.register_blueprint(blueprint)
 
 

@@ -127,6 +127,8 @@ def can(user, action: str, obj: Any = None) -> bool:
         return _can_project(user, action, obj)
     if action.startswith(("rollout.", "selection.", "problem.", "tool.")):
         return _can_rollout(user, action, obj)
+    if action.startswith(("indicator.", "evaluation.")):
+        return _can_indicators(user, action, obj)
     if action == "chantier.edit":
         return user.has_role("chantier_lead", chantier_id=obj.id)
     if action == "body.manage_members":
@@ -291,6 +293,32 @@ def _can_rollout(user, action: str, obj) -> bool:
         return _reads_everything(user) or _holds(user, _PROBLEM_RAISERS, obj.id)
     if action == "tool.manage":
         return user.has_role("steering") or user.has_role("chantier_lead", chantier_id=obj.id)
+    return False
+
+
+#: Territorial roles who read their territory's indicators and evaluation.
+_INDICATOR_READERS = ("antenna_staff", "commission_member", "delegate", "committee_member")
+
+
+def _can_indicators(user, action: str, obj) -> bool:
+    """Indicator rules; ``obj`` is a territory for the territorial actions (enter, validate, correct,
+    view_pending, evaluation.*), none for indicator.view, indicator.approve and indicator.manage."""
+    if action == "indicator.view":
+        return _reads_everything(user) or bool(user.territory_ids(*_INDICATOR_READERS))
+    if action in ("indicator.manage", "indicator.approve"):
+        return user.has_role("steering")
+    if action == "indicator.enter":
+        return _holds(user, ("antenna_staff",), obj.id)
+    if action == "indicator.validate":
+        return _holds(user, ("delegate",), obj.id)
+    if action == "indicator.correct":
+        return _holds(user, ("antenna_staff", "delegate"), obj.id)
+    if action == "indicator.view_pending":
+        return user.has_role("steering") or _holds(user, ("antenna_staff", "delegate"), obj.id)
+    if action == "evaluation.view":
+        return _reads_everything(user) or _holds(user, _INDICATOR_READERS, obj.id)
+    if action == "evaluation.write":
+        return _holds(user, ("antenna_staff", "commission_member", "delegate"), obj.id)
     return False
 
 

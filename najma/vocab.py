@@ -114,6 +114,9 @@ AUDIT_VERBS = {
     "sign": _l("Convention signed"),
     "override": _l("Gate overridden"),
     "close": _l("Closed"),
+    "validate": _l("Validated"),
+    "approve": _l("Approved"),
+    "correct": _l("Corrected"),
 }
 
 #: Kinds of object named in the audit log.
@@ -152,6 +155,9 @@ AUDIT_OBJECTS = {
     "SiteProblem": _l("Site problem"),
     "SelectionProfile": _l("Selection weights"),
     "ManualScore": _l("Manual score"),
+    "Indicator": _l("Indicator"),
+    "IndicatorValue": _l("Indicator value"),
+    "EvaluationEntry": _l("Evaluation entry"),
 }
 
 #: Kinds of actor on a territory's actor map.
@@ -335,4 +341,53 @@ PROBLEM_STATUSES = {
     "open": _l("Open"),
     "solution_proposed": _l("Solution proposed"),
     "closed": _l("Closed"),
+}
+#: Units of an indicator.
+INDICATOR_UNITS = {
+    "percent": _l("Percentage"),
+    "count": _l("Number"),
+    "ratio": _l("Ratio"),
+    "currency": _l("Dirhams"),
+    "score": _l("Score"),
+}
+INDICATOR_DIRECTIONS = {
+    "up": _l("Higher is better"),
+    "down": _l("Lower is better"),
+}
+INDICATOR_SOURCES = {
+    "census": _l("Census (HCP)"),
+    "computed": _l("Computed by the platform"),
+    "manual": _l("Entered by hand"),
+}
+#: How territory values add up to a province and the nation.
+INDICATOR_AGGREGATIONS = {
+    "sum": _l("Sum"),
+    "rate": _l("Rate recomputed from numerators and denominators"),
+    "latest": _l("Latest value"),
+    "mean": _l("Mean"),
+}
+INDICATOR_LEVELS = {
+    "territory": _l("Territory"),
+    "province": _l("Province"),
+    "nation": _l("Nation"),
+}
+INDICATOR_DISAGGREGATIONS = {
+    "sex": _l("Sex"),
+    "target_group": _l("Target group"),
+    "area": _l("Area (urban, rural)"),
+}
+AREAS = {
+    "urban": _l("Urban"),
+    "rural": _l("Rural"),
+}
+VALUE_KINDS = {
+    "baseline": _l("Baseline"),
+    "target": _l("Target"),
+    "measure": _l("Measure"),
+}
+#: The approval of an indicator value, level by level.
+VALUE_STATUSES = {
+    "entered": _l("Entered by the antenna"),
+    "validated": _l("Validated by the provincial delegate"),
+    "approved": _l("Approved by the steering committee"),
 }
