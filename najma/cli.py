@@ -41,6 +41,22 @@ def seed_command():
     from najma.rollout.services import seed_default_gates
 
     click.echo(f"Gate items: {seed_default_gates()} created.")
+    from najma.indicators.register import seed_default_indicators
+
+    click.echo(f"Indicators: {seed_default_indicators()} created.")
+
+
+@najma_cli.command("census-baselines")
+def census_baselines_command():
+    """Store every territory's census baselines (RGPH 2014 and 2024, from its communes) as approved
+    baseline values of the census indicators (idempotent: slots already filled are left)."""
+    from najma.extensions import db
+    from najma.indicators.services import record_census_baselines
+    from najma.territories.models import Territory
+
+    added = sum(record_census_baselines(None, territory)
+                for territory in db.session.execute(db.select(Territory).order_by(Territory.id)).scalars())
+    click.echo(f"{added} census baseline value(s) stored.")
 
 
 @geo_cli.command("load")

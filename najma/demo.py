@@ -14,6 +14,7 @@ from najma.research.demo import load_demo_research
 from najma.projects.demo import load_demo_projects
 from najma.rollout.demo import load_demo_rollout
 from najma.rollout.problems_demo import load_demo_problems
+from najma.indicators.demo import load_demo_indicators
 from najma.auth import services as auth_services
 from najma.auth.models import User
 from najma.extensions import db
@@ -148,6 +149,7 @@ def load_demo() -> dict[str, int]:
     load_demo_projects()
     load_demo_rollout()
     load_demo_problems()
+    load_demo_indicators()
     return created
 
 

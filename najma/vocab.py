@@ -117,6 +117,7 @@ AUDIT_VERBS = {
     "validate": _l("Validated"),
     "approve": _l("Approved"),
     "correct": _l("Corrected"),
+    "return": _l("Sent back to the antenna"),
 }
 
 #: Kinds of object named in the audit log.

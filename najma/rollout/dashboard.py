@@ -14,6 +14,7 @@ import math
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -24,6 +25,7 @@ from najma.geography import maps
 from najma.geography.models import Boundary, CensusRecord, Province
 from najma.governance.models import Body, Membership
 from najma.i18n import current_language, localized
+from najma.indicators.models import Indicator, IndicatorValue
 from najma.models_base import utcnow
 from najma.projects import national
 from najma.projects.models import Convention, ProjectTransition, TerritoryProject
@@ -34,7 +36,7 @@ from najma.rollout.models import GateCheck, GateItem, PhaseTransition, SiteProbl
 from najma.territories.models import Territory
 from najma.vocab import PHASES, label
 
-#: Census indicators shown "at a glance" until the indicators issue lands (HCP baselines).
+#: Census indicators shown "at a glance" beside the programme's indicators (HCP baselines).
 CENSUS_KEYS = ("illiteracy_10_plus", "schooling", "unemployment", "activity")
 #: How many stuck projects, open problems and timeline rows the dashboard lists.
 STUCK_SHOWN = 10
@@ -137,6 +139,35 @@ class CensusFigure:
     value_2024: float | None
 
 
+@dataclass(frozen=True)
+class ProgrammeFigure:
+    """A programme indicator's latest national figures approved by the steering committee: its
+    baseline, measure and target (each with its period; None when none is approved yet)."""
+
+    code: str
+    name: str
+    unit: str
+    decimals: int
+    direction: str
+    baseline: tuple[str, Decimal] | None
+    measure: tuple[str, Decimal] | None
+    target: tuple[str, Decimal] | None
+
+    @property
+    def has_figure(self) -> bool:
+        """Whether any of its national figures is approved."""
+        return any((self.baseline, self.measure, self.target))
+
+    @property
+    def reached(self) -> bool | None:
+        """Whether the latest measure meets the target in the indicator's direction (None without both)."""
+        if self.measure is None or self.target is None:
+            return None
+        if self.direction == "down":
+            return self.measure[1] <= self.target[1]
+        return self.measure[1] >= self.target[1]
+
+
 @dataclass
 class DashboardData:
     """What the dashboard (and the phase report) shows."""
@@ -158,6 +189,7 @@ class DashboardData:
     stuck: list[StuckProject]
     census: list[CensusFigure]
     census_scope: str
+    programme: list[ProgrammeFigure]
     problem_counts: dict[str, int]
     problems_open: int
     problems: list[OpenProblem]
@@ -202,8 +234,8 @@ def _scalar(*columns):
 def fingerprint() -> tuple:
     """What identifies the current state of everything the dashboard reads, in one query: counts,
     highest ids and last updates of territories, phase moves, gates and their ticks, bodies and
-    seats, research milestones, projects, their transitions and conventions, site problems and
-    the census. Any write to those tables changes it."""
+    seats, research milestones, projects, their transitions and conventions, site problems, the
+    census, indicators and their values (last approval). Any write to those tables changes it."""
     row = db.session.execute(sa.select(
         _scalar(sa.func.count(Territory.id)), _scalar(sa.func.max(Territory.updated_at)),
         _scalar(sa.func.count(PhaseTransition.id)), _scalar(sa.func.max(PhaseTransition.id)),
@@ -222,6 +254,10 @@ def fingerprint() -> tuple:
         _scalar(sa.func.count(Convention.id)), _scalar(sa.func.max(Convention.updated_at)),
         _scalar(sa.func.count(SiteProblem.id)), _scalar(sa.func.max(SiteProblem.updated_at)),
         _scalar(sa.func.max(CensusRecord.id)), _scalar(sa.func.count(Province.id)),
+        # Indicator values: a new version, an approval (approved_at) or an edited indicator.
+        _scalar(sa.func.count(IndicatorValue.id)), _scalar(sa.func.max(IndicatorValue.id)),
+        _scalar(sa.func.max(IndicatorValue.approved_at)),
+        _scalar(sa.func.count(Indicator.id)), _scalar(sa.func.max(Indicator.updated_at)),
         *_outline_version_columns(),
     )).one()
     return tuple(str(value) for value in row)
@@ -271,7 +307,7 @@ def build(stamp: tuple, today: date) -> DashboardData:
         stuck_after=projects.filters.stuck_after, stuck_count=projects.stuck_count,
         stuck=[StuckProject(row.territory.slug, row.territory.name, row.territory.province.name,
                             row.project.status, row.days_in_status) for row in projects.rows[:STUCK_SHOWN]],
-        census=census, census_scope=scope, problem_counts=problem_counts,
+        census=census, census_scope=scope, programme=_programme(), problem_counts=problem_counts,
         problems_open=sum(problem_counts.values()), problems=oldest, problems_by_territory=per_territory,
         decisions=_decisions(territories))
     data.map_svg = phase_map_svg(data)
@@ -349,6 +385,23 @@ def _census() -> tuple[list[CensusFigure], str]:
                 values[census] = weighted(indicator, census, provinces.get(census, [])).value
         out.append(CensusFigure(key, str(indicator.label), indicator.higher_is_worse, values[2014], values[2024]))
     return out, scope
+
+
+def _programme() -> list[ProgrammeFigure]:
+    """Every active indicator with its latest national baseline, measure and target approved by the
+    steering committee (pending values never show here), made by its rule from its territories'
+    (or provinces') values: two queries, three when an indicator keeps the latest value."""
+    from najma.indicators import charts
+
+    indicators = list(db.session.execute(
+        sa.select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.position, Indicator.code)).scalars())
+    figures = charts.national_figures(indicators)
+    out = []
+    for indicator in indicators:
+        mine = figures.get(indicator.id, {})
+        out.append(ProgrammeFigure(indicator.code, indicator.name, indicator.unit, indicator.decimals,
+                                   indicator.direction, mine.get("baseline"), mine.get("measure"), mine.get("target")))
+    return out
 
 
 def _problems() -> tuple[dict[str, int], list[OpenProblem], dict[int, int]]:

@@ -1,0 +1,172 @@
+"""An indicator's values as CSV or XLSX, for spreadsheets and reports.
+
+One row per current value of the place asked (the nation: every value; a province: its own values
+and its territories'; a territory: its own), with its place, period, kind, breakdown, figures,
+approval status and source. Values not yet approved are included only where the reader may see
+them (the same ``include_pending`` scope as the pages). The XLSX file adds a second sheet with the
+figures the page's charts show (the time series of the place and the bars), so that what was seen
+can be checked. Text cells that a spreadsheet would take for a formula are quoted.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from najma.extensions import db
+from najma.i18n import localized
+from najma.indicators import periods
+from najma.indicators.aggregation import PendingScope, visible_condition
+from najma.indicators.models import IndicatorValue
+from najma.geography.models import Province
+from najma.reference.models import TargetGroup
+from najma.territories.models import Territory
+from najma.vocab import AREAS, SEXES, VALUE_KINDS, VALUE_STATUSES, label
+
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+#: The columns of the values, in order (machine names: the first row of the file).
+COLUMNS = ("level", "code", "place", "province", "period", "kind", "breakdown", "sex", "target_group", "area",
+           "value", "numerator", "denominator", "status", "source", "version")
+#: Leading characters that make a spreadsheet read a cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One value as exported."""
+
+    level: str
+    code: str
+    place: str
+    province: str
+    period: str
+    kind: str
+    breakdown: str
+    sex: str
+    target_group: str
+    area: str
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    status: str
+    source: str
+    version: int
+
+    def cells(self) -> tuple:
+        """The row's cells in :data:`COLUMNS` order."""
+        return tuple(getattr(self, name) for name in COLUMNS)
+
+
+def safe_text(text: str) -> str:
+    """Text a spreadsheet will not run as a formula (quoted when it starts like one)."""
+    return "'" + text if text and text.startswith(_FORMULA_STARTS) else text
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A stored figure without trailing zeros ("32.1", "100"), empty when absent."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def export_rows(indicator, place, include_pending: PendingScope) -> list[ExportRow]:
+    """The current values of ``indicator`` at ``place`` (nation, province or territory) that the
+    reader may see, by place, period, kind and breakdown: one query."""
+    territory_province = sa.orm.aliased(Province)
+    query = (sa.select(IndicatorValue.territory_id, IndicatorValue.province_id, IndicatorValue.period,
+                       IndicatorValue.kind, IndicatorValue.sex, IndicatorValue.area, IndicatorValue.value,
+                       IndicatorValue.numerator, IndicatorValue.denominator, IndicatorValue.status,
+                       IndicatorValue.source_text, IndicatorValue.version, Territory.slug, Territory.name,
+                       Province.code, Province.name_fr, Province.name_ar, territory_province.code,
+                       territory_province.name_fr, territory_province.name_ar, TargetGroup.name_fr,
+                       TargetGroup.name_ar, TargetGroup.name_en)
+             .select_from(IndicatorValue)
+             .outerjoin(Territory, Territory.id == IndicatorValue.territory_id)
+             .outerjoin(territory_province, territory_province.id == Territory.province_id)
+             .outerjoin(Province, Province.id == IndicatorValue.province_id)
+             .outerjoin(TargetGroup, TargetGroup.id == IndicatorValue.target_group_id)
+             .where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.is_current.is_(True),
+                    visible_condition(include_pending)))
+    if place.level == "territory":
+        query = query.where(IndicatorValue.territory_id == place.territory_id)
+    elif place.level == "province":
+        query = query.where(sa.or_(IndicatorValue.province_id == place.province_id,
+                                   Territory.province_id == place.province_id))
+    rows = []
+    for (territory_id, _province_id, period, kind, sex, area, value, numerator, denominator, status, source,
+         version, slug, territory_name, p_code, p_fr, p_ar, tp_code, tp_fr, tp_ar, tg_fr, tg_ar, tg_en) \
+            in db.session.execute(query):
+        if territory_id is not None:
+            level, code, name, province = "territory", slug, territory_name, localized(tp_fr, tp_ar)
+        elif p_code is not None:
+            level, code, name, province = "province", p_code, localized(p_fr, p_ar), localized(p_fr, p_ar)
+        else:
+            level, code, name, province = "nation", "MA", _("Morocco"), ""
+        group = localized(tg_fr, tg_ar, tg_en) if tg_fr else ""
+        parts = [label(SEXES, sex) if sex else "", group, label(AREAS, area) if area else ""]
+        rows.append(ExportRow(level, code, name, province, period, kind, " · ".join(p for p in parts if p) or _("All"),
+                              sex or "", group, area or "", value, numerator, denominator, status, source or "",
+                              version))
+    order = {"nation": 0, "province": 1, "territory": 2}
+    kinds = list(VALUE_KINDS)
+    rows.sort(key=lambda r: (order[r.level], r.province, r.place, periods.sort_key(r.period),
+                             kinds.index(r.kind) if r.kind in kinds else 9, r.sex, r.target_group, r.area))
+    return rows
+
+
+def _headers() -> list[str]:
+    return list(COLUMNS)
+
+
+def to_csv(rows: list[ExportRow]) -> str:
+    """The rows as CSV text (UTF-8 with BOM added by the caller's response, comma-separated)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_headers())
+    for row in rows:
+        writer.writerow([
+            row.level, safe_text(row.code), safe_text(row.place), safe_text(row.province), row.period, row.kind,
+            safe_text(row.breakdown), row.sex, safe_text(row.target_group), row.area, plain_number(row.value),
+            plain_number(row.numerator), plain_number(row.denominator), row.status, safe_text(row.source),
+            row.version])
+    return buffer.getvalue()
+
+
+def to_xlsx(indicator, rows: list[ExportRow], figures: list[tuple[str, list[str], list[list]]], *,
+            title: str, credit: str) -> bytes:
+    """A workbook: the values (sheet "values"), then one sheet per table of figures the page shows
+    (``figures``: name, header, rows), and a sheet saying what the file holds."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "values"
+    sheet.append(_headers())
+    for row in rows:
+        sheet.append([
+            row.level, safe_text(row.code), safe_text(row.place), safe_text(row.province), row.period, row.kind,
+            safe_text(row.breakdown), row.sex, safe_text(row.target_group), row.area, row.value, row.numerator,
+            row.denominator, row.status, safe_text(row.source), row.version])
+    sheet.freeze_panes = "A2"
+    for name, header, table in figures:
+        extra = workbook.create_sheet(name[:31])
+        extra.append([safe_text(str(cell)) for cell in header])
+        for line in table:
+            extra.append([safe_text(cell) if isinstance(cell, str) else cell for cell in line])
+        extra.freeze_panes = "A2"
+    about = workbook.create_sheet("about")
+    for line in ([_("Indicator"), safe_text(indicator.code)], [_("Name"), safe_text(indicator.name)],
+                 [_("Unit"), safe_text(str(indicator.unit_label))],
+                 [_("Aggregation"), safe_text(str(indicator.aggregation_label))], [_("Place"), safe_text(title)],
+                 [_("Statuses"), safe_text("; ".join(f"{code}: {name}" for code, name in VALUE_STATUSES.items()))],
+                 [_("Source"), safe_text(credit)]):
+        about.append(line)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Tests of the indicators: register, entry and approval, charts and exports, evaluation."""
