@@ -35,9 +35,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks.generate import OUT_DIR, Scale, bench_config, database_url, generate, remove_sqlite, sidecar
-from benchmarks.run import Measure, Page, growth, time_requests
+from benchmarks.run import Measure, Page, growing, growth, table, time_requests
 
-PROJECTS_GENERATOR_VERSION = 1
+PROJECTS_GENERATOR_VERSION = 2  # 2: actions gained frozen_names
 PAGE_P95_MS = 100.0
 NATIONAL_TERRITORIES = 400
 #: How the projects spread over the workflow (status, share).
@@ -260,7 +260,7 @@ def build(app, territories: int, actions: int, big_actions: int, seed: int) -> d
                             rows["milestones"].append({"execution_id": eid, "title": f"Jalon {m + 1}",
                                                        "due_date": today + timedelta(days=30 * m - 20),
                                                        "done_on": today - timedelta(days=25) if m == 0 else None})
-        for key, table in (("paths", InterventionPath.__table__), ("path_groups", path_target_groups),
+        for key, target in (("paths", InterventionPath.__table__), ("path_groups", path_target_groups),
                            ("actors", Actor.__table__), ("projects", pm.TerritoryProject.__table__),
                            ("versions", pm.ProjectVersion.__table__), ("actions", pm.ProjectAction.__table__),
                            ("action_groups", pm.action_target_groups), ("action_paths", pm.action_paths),
@@ -270,7 +270,7 @@ def build(app, territories: int, actions: int, big_actions: int, seed: int) -> d
                            ("seats", pm.VoteSeat.__table__), ("ballots", pm.Ballot.__table__),
                            ("conventions", pm.Convention.__table__), ("executions", pm.ActionExecution.__table__),
                            ("milestones", pm.ExecutionMilestone.__table__)):
-            _insert(session, table, rows[key])
+            _insert(session, target, rows[key])
         session.commit()
         if db.engine.dialect.name == "sqlite":
             session.execute(sa.text("ANALYZE"))
@@ -393,28 +393,11 @@ def run(url: str, path: Path | None, territories: int, actions: int, big_actions
     return summary, results, skipped, dialect
 
 
-def table(big: dict[str, Measure], small: dict[str, Measure], big_name: str, small_name: str) -> str:
-    """The results as a Markdown table, with the small database's query counts beside."""
-    header = (f"| Page | URL | Median ms | p95 ms | Queries ({big_name}) | Queries ({small_name}) |\n"
-              "|---|---|---:|---:|---:|---:|")
-    rows = []
-    for key, m in big.items():
-        s = small[key].query_count if key in small else 0
-        flag = " ⚠ grows" if m.query_count > s else ""
-        rows.append(f"| {m.page.label} | `{m.url}` | {m.median:.1f} | {m.p95:.1f} | {m.query_count}{flag} | {s} |")
-    return "\n".join([header, *rows])
-
-
 def check(big: dict[str, Measure], small: dict[str, Measure], *, enforce_time: bool) -> list[str]:
     """Targets missed: p95 over 100 ms (when timed targets apply) or a query count that grows."""
-    failures = []
-    for key, m in big.items():
-        if enforce_time and m.p95 > PAGE_P95_MS:
-            failures.append(f"{m.page.label}: p95 {m.p95:.1f} ms > {PAGE_P95_MS:.0f} ms")
-        if key in small and m.query_count > small[key].query_count:
-            failures.append(f"{m.page.label}: {small[key].query_count} queries on the small database, "
-                            f"{m.query_count} on the big one")
-    return failures
+    failures = [f"{m.page.label}: p95 {m.p95:.1f} ms > {PAGE_P95_MS:.0f} ms"
+                for m in big.values() if enforce_time and m.p95 > PAGE_P95_MS]
+    return failures + growing(big, small)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -246,14 +246,22 @@ def ensure_map_data(app) -> None:
 
 
 def table(big: dict[str, Measure], small: dict[str, Measure], big_name: str, small_name: str) -> str:
+    """The results as a Markdown table, with the small database's query counts beside (the
+    benchmarks of pages share it)."""
     header = (f"| Page | URL | Median ms | p95 ms | Queries ({big_name}) | Queries ({small_name}) |\n"
               "|---|---|---:|---:|---:|---:|")
     rows = []
     for key, m in big.items():
-        s = small[key].query_count
+        s = small[key].query_count if key in small else 0
         flag = " ⚠ grows" if m.query_count > s else ""
         rows.append(f"| {m.page.label} | `{m.url}` | {m.median:.1f} | {m.p95:.1f} | {m.query_count}{flag} | {s} |")
     return "\n".join([header, *rows])
+
+
+def growing(big: dict[str, Measure], small: dict[str, Measure]) -> list[str]:
+    """Pages that send more queries on the big database than on the small one."""
+    return [f"{m.page.label}: {small[key].query_count} queries on the small database, {m.query_count} on the big one"
+            for key, m in big.items() if key in small and m.query_count > small[key].query_count]
 
 
 def check(results: dict[str, Measure], *, enforce_time: bool = True) -> list[str]:
