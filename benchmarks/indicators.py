@@ -34,7 +34,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from benchmarks.generate import OUT_DIR, Scale, bench_config, database_url, generate, remove_sqlite, sidecar
-from benchmarks.run import Measure, Page, ensure_map_data, growth, time_requests
+from benchmarks.run import Measure, Page, ensure_map_data, growing, growth, table, time_requests
 
 INDICATORS_GENERATOR_VERSION = 1
 NATION_P95_MS = 150.0
@@ -155,9 +155,10 @@ def add_values(app, periods: int, seed: int) -> dict[str, int]:
         for start in range(0, len(rows), 5000):
             session.execute(sa.insert(IndicatorValue.__table__), rows[start:start + 5000])
         session.commit()
-        if db.engine.dialect.name == "sqlite":
-            session.execute(sa.text("ANALYZE"))
-            session.commit()
+        # Fresh statistics, as autovacuum would soon have them: without them PostgreSQL expects one
+        # row per indicator and joins the territories in a nested loop (ten times slower).
+        session.execute(sa.text("ANALYZE"))
+        session.commit()
         session.remove()
     return {"indicators": len(indicators), "indicator_values": len(rows)}
 
@@ -292,29 +293,12 @@ def run(url: str, path: Path | None, territories: int, periods: int, seed: int, 
     return summary, results, dialect
 
 
-def table(big: dict[str, Measure], small: dict[str, Measure], big_name: str, small_name: str) -> str:
-    """The results as a Markdown table, with the small database's query counts beside."""
-    header = (f"| Page | URL | Median ms | p95 ms | Queries ({big_name}) | Queries ({small_name}) |\n"
-              "|---|---|---:|---:|---:|---:|")
-    rows = []
-    for key, m in big.items():
-        s = small[key].query_count if key in small else 0
-        flag = " ⚠ grows" if m.query_count > s else ""
-        rows.append(f"| {m.page.label} | `{m.url}` | {m.median:.1f} | {m.p95:.1f} | {m.query_count}{flag} | {s} |")
-    return "\n".join([header, *rows])
-
-
 def check(big: dict[str, Measure], small: dict[str, Measure], *, enforce_time: bool) -> list[str]:
     """Targets missed: a nation page's p95 over 150 ms (when timed targets apply), or a query count
     that grows."""
-    failures = []
-    for key, m in big.items():
-        if enforce_time and m.page.critical and m.p95 > NATION_P95_MS:
-            failures.append(f"{m.page.label}: p95 {m.p95:.1f} ms > {NATION_P95_MS:.0f} ms")
-        if key in small and m.query_count > small[key].query_count:
-            failures.append(f"{m.page.label}: {small[key].query_count} queries on the small database, "
-                            f"{m.query_count} on the big one")
-    return failures
+    failures = [f"{m.page.label}: p95 {m.p95:.1f} ms > {NATION_P95_MS:.0f} ms"
+                for m in big.values() if enforce_time and m.page.critical and m.p95 > NATION_P95_MS]
+    return failures + growing(big, small)
 
 
 def main(argv: list[str] | None = None) -> int:

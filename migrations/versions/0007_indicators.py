@@ -102,6 +102,7 @@ def upgrade():
     with op.batch_alter_table('indicator_values', schema=None) as batch_op:
         batch_op.create_index('ix_indicator_values_indicator_period', ['indicator_id', 'period', 'kind'], unique=False)
         batch_op.create_index('ix_indicator_values_territory', ['territory_id', 'indicator_id'], unique=False)
+        batch_op.create_index('ix_indicator_values_approved_at', ['approved_at'], unique=False)
         batch_op.create_index('uq_indicator_values_current_slot', ['slot'], unique=True, sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
 
     op.create_table('evaluation_indicators',
@@ -127,6 +128,7 @@ def downgrade():
     op.drop_table('evaluation_indicators')
     with op.batch_alter_table('indicator_values', schema=None) as batch_op:
         batch_op.drop_index('uq_indicator_values_current_slot', sqlite_where=sa.text('is_current'), postgresql_where=sa.text('is_current'))
+        batch_op.drop_index('ix_indicator_values_approved_at')
         batch_op.drop_index('ix_indicator_values_territory')
         batch_op.drop_index('ix_indicator_values_indicator_period')
 

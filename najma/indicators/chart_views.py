@@ -40,7 +40,7 @@ def chart_svg(code: str):
     if which not in CHARTS:
         abort(404)
     place = charts.place_from_args(request.args)
-    data = charts.chart_data(indicator, place, services.pending_scope(current_user))
+    data = charts.chart_data(indicator, place, services.pending_scope(current_user), charts=(which,))
     svg = {"series": data.series_svg, "bars": data.bars.svg if data.bars else None,
            "sex": data.sex.svg if data.sex else None}[which]
     if not svg:
@@ -85,8 +85,8 @@ def _export_credit(indicator: Indicator) -> str:
     return _("NAJMA, Entraide Nationale.")
 
 
-@bp.get("/indicators/<code>/map")
-def map(code: str):  # noqa: A001 - the endpoint's name is the contract
+@bp.get("/indicators/<code>/map", endpoint="map")
+def indicator_map(code: str):
     """The indicator as a choropleth by province (its territories' values added up by its rule),
     with the legend and the table beside; the table alone when the outlines are not loaded."""
     indicator = indicator_or_404(code)

@@ -134,6 +134,7 @@ class _Frame:
     rtl: bool
 
     def x(self, value: float) -> float:
+        """Where a left-to-right position is drawn (mirrored in right-to-left)."""
         return self.width - value if self.rtl else value
 
     @property
@@ -279,7 +280,8 @@ def _series_legend(frame: _Frame, labels: dict[str, str], y: float, baseline: bo
 
 def bars_svg(rows: Sequence[BarRow], *, title: str, unit: str, decimals: int, rtl: bool = False,
              targets: dict[str, Decimal | None] | None = None, testid: str = "bars-chart",
-             title_id: str = "bars-chart-title", max_value: Decimal | None = None) -> Markup:
+             title_id: str = "bars-chart-title", max_value: Decimal | None = None,
+             target_label: str | None = None) -> Markup:
     """Horizontal bars, one per row with a value (a row without one says "no figure"), under their
     group's heading when rows are grouped; each row's target (``targets`` by key) as a tick across
     its bar. Empty without rows."""
@@ -300,12 +302,12 @@ def bars_svg(rows: Sequence[BarRow], *, title: str, unit: str, decimals: int, rt
     zero = x(max(low, 0.0))
     lines: list[str] = []
     y, group = 4.0, None
-    target_label = kind_labels()["target"]
+    target_label = target_label or kind_labels()["target"]
     for row in rows:
         if row.group is not None and row.group != group:
             group = row.group
             lines.append(f'<text class="chart-group" x="{_num(frame.x(4))}" y="{_num(y + 15)}" text-anchor="start" '
-                         f'font-weight="bold" fill="{TEXT_COLOUR}">{escape(_short(group, 60))}</text>')
+                         f'font-weight="bold" fill="{TEXT_COLOUR}">{escape(FIRST_STRONG + _short(group, 60) + POP_ISOLATE)}</text>')
             y += BAR_ROW
         indent = 16 if row.group is not None else 4
         name = (f'<text class="chart-label" x="{_num(frame.x(indent))}" y="{_num(y + 15)}" text-anchor="start" '
@@ -382,10 +384,12 @@ class Place:
 
     @property
     def territory_id(self) -> int | None:
+        """The territory's id (None above a territory)."""
         return self.territory.id if self.territory is not None else None
 
     @property
     def province_id(self) -> int | None:
+        """The province's id, or the territory's province's (None for the nation)."""
         if self.province is not None:
             return self.province.id
         return self.territory.province_id if self.territory is not None else None
@@ -458,6 +462,18 @@ class Bars:
     targets: dict[str, Decimal | None]
     counts: dict[str, int]
     svg: Markup = Markup("")
+    #: The period of the targets beside the bars: the bars' own, else the next one set, else the last.
+    target_period: str | None = None
+
+
+def _target_period(period: str, target_periods: set[str]) -> str | None:
+    """The targets to show beside figures of ``period``: that period's, else the first one after it,
+    else the most recent one before it (None without targets)."""
+    if not target_periods:
+        return None
+    key = periods.sort_key(period)
+    later = sorted((p for p in target_periods if periods.sort_key(p) >= key), key=periods.sort_key)
+    return later[0] if later else max(target_periods, key=periods.sort_key)
 
 
 @dataclass
@@ -494,9 +510,10 @@ class ChartData:
         out = [("series", ["place", "period", "baseline", "target", "measure"],
                 [[self.place.name, p.period, *(_value(p.figure(k)) for k in KINDS)] for p in self.points])]
         if self.bars is not None:
-            out.append((f"by_{self.bars.unit}", [self.bars.unit, "code", "period", self.bars.kind, "target"],
-                        [[row.label, row.key, self.bars.period, row.value, self.bars.targets.get(row.key)]
-                         for row in self.bars.rows]))
+            out.append((f"by_{self.bars.unit}", [self.bars.unit, "code", "period", self.bars.kind, "target_period",
+                                                 "target"],
+                        [[row.label, row.key, self.bars.period, row.value, self.bars.target_period,
+                          self.bars.targets.get(row.key)] for row in self.bars.rows]))
         if self.sex is not None:
             out.append(("by_sex", ["period", "sex", self.sex.kind, "all"],
                         [[period, sex, self.sex.figures[period].get(sex), self.sex.totals.get(period)]
@@ -543,25 +560,30 @@ def page_charts(indicator, place=None, include_pending=None) -> ChartData:
     return data
 
 
-def chart_data(indicator, place: Place, include_pending=False, *, rtl: bool | None = None) -> ChartData:
-    """The series, the bars and the bars by sex of ``indicator`` at ``place``, in a fixed number of
-    queries (at most six) whatever the number of territories and periods."""
+def chart_data(indicator, place: Place, include_pending=False, *, rtl: bool | None = None,
+               charts: tuple[str, ...] = ("series", "bars", "sex")) -> ChartData:
+    """The series, the bars and the bars by sex of ``indicator`` at ``place`` (or only those named
+    in ``charts``; the series' figures are always read), in a fixed number of queries (at most
+    seven) whatever the number of territories and periods."""
     from najma.indicators import services
 
     rtl = text_direction() == "rtl" if rtl is None else rtl
     points = services.series(indicator, place.territory, place.province, include_pending=include_pending)
-    series = series_svg([_chart_point(p) for p in points],
-                        title=_("%(indicator)s, %(place)s: measures, baseline and target over time",
-                                indicator=indicator.name, place=place.name),
-                        unit=indicator.unit, decimals=indicator.decimals, max_value=indicator.max_value, rtl=rtl)
+    series = Markup("")
+    if "series" in charts:
+        series = series_svg([_chart_point(p) for p in points],
+                            title=_("%(indicator)s, %(place)s: measures, baseline and target over time",
+                                    indicator=indicator.name, place=place.name),
+                            unit=indicator.unit, decimals=indicator.decimals, max_value=indicator.max_value, rtl=rtl)
     kind = next((k for k in ("measure", "baseline", "target") if any(_value(p.figure(k)) is not None for p in points)),
                 None)
     bars = sex = None
-    if kind is not None and place.level != "territory" and indicator.level == "territory":
+    if "bars" in charts and kind is not None and place.level != "territory" and indicator.level == "territory":
         bars = _bars(indicator, place, kind, include_pending, rtl)
-    if kind is not None and "sex" in (indicator.disaggregations or ()):
+    if "sex" in charts and kind is not None and "sex" in (indicator.disaggregations or ()):
         sex = _sex_bars(indicator, place, kind, include_pending, points, rtl)
-    return ChartData(indicator, place, points, series, bars, sex, pending_count(indicator, place, include_pending))
+    pending = pending_count(indicator, place, include_pending) if len(charts) > 1 else 0
+    return ChartData(indicator, place, points, series, bars, sex, pending)
 
 
 def pending_count(indicator, place: Place, include_pending) -> int:
@@ -622,14 +644,15 @@ def _bars(indicator, place: Place, kind: str, include_pending, rtl: bool) -> Bar
     if not shown:
         return None
     period = max(shown, key=periods.sort_key)
+    target_period = _target_period(period, {key[1] for key in found if key[2] == "target"})
     figures = {(key[0], key[2]): unit_figure(partial, indicator, group)
-               for key, partial in found.items() if key[1] == period}
+               for key, partial in found.items() if key[1] == (target_period if key[2] == "target" else period)}
     rows, targets, counts = [], {}, {}
     for unit_id, name, handle in units:
         figure = figures.get((unit_id, kind))
         rows.append(BarRow(handle, name, _value(figure),
                            href=url_for("indicators.indicator", code=indicator.code, place=f"{group}:{handle}")))
-        targets[handle] = _value(figures.get((unit_id, "target")))
+        targets[handle] = _value(figures.get((unit_id, "target"))) if kind != "target" else None
         counts[handle] = figure.count if figure is not None else 0
     kind_name = kind_labels()[kind]
     if group == "territory":
@@ -638,10 +661,12 @@ def _bars(indicator, place: Place, kind: str, include_pending, rtl: bool) -> Bar
     else:
         title = _("%(indicator)s by province, %(period)s (%(kind)s)", indicator=indicator.name, period=period,
                   kind=kind_name)
-    bars = Bars(group, kind, period, best_first(indicator, rows), targets, counts)
+    bars = Bars(group, kind, period, best_first(indicator, rows), targets, counts,
+                target_period=target_period if kind != "target" else None)
     bars.svg = bars_svg(bars.rows, title=title, unit=indicator.unit, decimals=indicator.decimals, rtl=rtl,
                         targets=targets if kind != "target" else None, testid="bars-chart",
-                        title_id="bars-chart-title", max_value=indicator.max_value)
+                        title_id="bars-chart-title", max_value=indicator.max_value,
+                        target_label=_("Target %(period)s", period=target_period) if target_period else None)
     return bars
 
 

@@ -25,7 +25,7 @@ from najma.indicators.models import IndicatorValue
 from najma.geography.models import Province
 from najma.reference.models import TargetGroup
 from najma.territories.models import Territory
-from najma.vocab import AREAS, SEXES, VALUE_KINDS, VALUE_STATUSES, label
+from najma.vocab import AREAS, SEXES, VALUE_KINDS, VALUE_STATUSES
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -98,25 +98,37 @@ def export_rows(indicator, place, include_pending: PendingScope) -> list[ExportR
     elif place.level == "province":
         query = query.where(sa.or_(IndicatorValue.province_id == place.province_id,
                                    Territory.province_id == place.province_id))
+    sexes = {code: str(name) for code, name in SEXES.items()}
+    areas = {code: str(name) for code, name in AREAS.items()}
+    everyone, nation = _("All"), _("Morocco")
+    names: dict[tuple, str] = {}
+
+    def name_of(*parts) -> str:
+        if parts not in names:
+            names[parts] = localized(*parts) if parts[0] else ""
+        return names[parts]
+
     rows = []
     for (territory_id, _province_id, period, kind, sex, area, value, numerator, denominator, status, source,
          version, slug, territory_name, p_code, p_fr, p_ar, tp_code, tp_fr, tp_ar, tg_fr, tg_ar, tg_en) \
             in db.session.execute(query):
         if territory_id is not None:
-            level, code, name, province = "territory", slug, territory_name, localized(tp_fr, tp_ar)
+            level, code, name, province = "territory", slug, territory_name, name_of(tp_fr, tp_ar)
         elif p_code is not None:
-            level, code, name, province = "province", p_code, localized(p_fr, p_ar), localized(p_fr, p_ar)
+            level, code, name = "province", p_code, name_of(p_fr, p_ar)
+            province = name
         else:
-            level, code, name, province = "nation", "MA", _("Morocco"), ""
-        group = localized(tg_fr, tg_ar, tg_en) if tg_fr else ""
-        parts = [label(SEXES, sex) if sex else "", group, label(AREAS, area) if area else ""]
-        rows.append(ExportRow(level, code, name, province, period, kind, " · ".join(p for p in parts if p) or _("All"),
+            level, code, name, province = "nation", "MA", nation, ""
+        group = name_of(tg_fr, tg_ar, tg_en)
+        parts = [sexes.get(sex, sex or ""), group, areas.get(area, area or "")]
+        rows.append(ExportRow(level, code, name, province, period, kind, " · ".join(p for p in parts if p) or everyone,
                               sex or "", group, area or "", value, numerator, denominator, status, source or "",
                               version))
     order = {"nation": 0, "province": 1, "territory": 2}
-    kinds = list(VALUE_KINDS)
-    rows.sort(key=lambda r: (order[r.level], r.province, r.place, periods.sort_key(r.period),
-                             kinds.index(r.kind) if r.kind in kinds else 9, r.sex, r.target_group, r.area))
+    kinds = {kind: index for index, kind in enumerate(VALUE_KINDS)}
+    period_keys = {period: periods.sort_key(period) for period in {row.period for row in rows}}
+    rows.sort(key=lambda r: (order[r.level], r.province, r.place, period_keys[r.period], kinds.get(r.kind, 9),
+                             r.sex, r.target_group, r.area))
     return rows
 
 
@@ -144,22 +156,21 @@ def to_xlsx(indicator, rows: list[ExportRow], figures: list[tuple[str, list[str]
     (``figures``: name, header, rows), and a sheet saying what the file holds."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "values"
+    workbook = Workbook(write_only=True)  # streams rows: several times faster on a nation's values
+    sheet = workbook.create_sheet("values")
+    sheet.freeze_panes = "A2"
     sheet.append(_headers())
     for row in rows:
         sheet.append([
             row.level, safe_text(row.code), safe_text(row.place), safe_text(row.province), row.period, row.kind,
             safe_text(row.breakdown), row.sex, safe_text(row.target_group), row.area, row.value, row.numerator,
             row.denominator, row.status, safe_text(row.source), row.version])
-    sheet.freeze_panes = "A2"
     for name, header, table in figures:
         extra = workbook.create_sheet(name[:31])
+        extra.freeze_panes = "A2"
         extra.append([safe_text(str(cell)) for cell in header])
         for line in table:
             extra.append([safe_text(cell) if isinstance(cell, str) else cell for cell in line])
-        extra.freeze_panes = "A2"
     about = workbook.create_sheet("about")
     for line in ([_("Indicator"), safe_text(indicator.code)], [_("Name"), safe_text(indicator.name)],
                  [_("Unit"), safe_text(str(indicator.unit_label))],

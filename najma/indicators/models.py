@@ -87,6 +87,8 @@ class IndicatorValue(db.Model):
                  sqlite_where=sa.text("is_current"), postgresql_where=sa.text("is_current")),
         sa.Index("ix_indicator_values_indicator_period", "indicator_id", "period", "kind"),
         sa.Index("ix_indicator_values_territory", "territory_id", "indicator_id"),
+        # The steering dashboard's cache key reads the last approval (one index lookup).
+        sa.Index("ix_indicator_values_approved_at", "approved_at"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)

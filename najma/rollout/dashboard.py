@@ -254,9 +254,10 @@ def fingerprint() -> tuple:
         _scalar(sa.func.count(Convention.id)), _scalar(sa.func.max(Convention.updated_at)),
         _scalar(sa.func.count(SiteProblem.id)), _scalar(sa.func.max(SiteProblem.updated_at)),
         _scalar(sa.func.max(CensusRecord.id)), _scalar(sa.func.count(Province.id)),
-        # Indicator values: a new version, an approval (approved_at) or an edited indicator.
-        _scalar(sa.func.count(IndicatorValue.id)), _scalar(sa.func.max(IndicatorValue.id)),
-        _scalar(sa.func.max(IndicatorValue.approved_at)),
+        # Indicator values: a new version (highest id: values are never deleted but with their
+        # indicator or territory, counted above and below), an approval (last approved_at), or an
+        # edited indicator.
+        _scalar(sa.func.max(IndicatorValue.id)), _scalar(sa.func.max(IndicatorValue.approved_at)),
         _scalar(sa.func.count(Indicator.id)), _scalar(sa.func.max(Indicator.updated_at)),
         *_outline_version_columns(),
     )).one()

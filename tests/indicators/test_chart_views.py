@@ -182,7 +182,7 @@ def test_the_dashboard_panel_shows_approved_national_figures_only(client, login,
     assert number_in(r'data-kind="measure">\s*<span[^>]*data-value="([^"]*)"', row) == 30  # not (30+45)/150
     assert number_in(r'data-kind="baseline">\s*<span[^>]*data-value="([^"]*)"', row) == 40
     assert number_in(r'data-kind="target">\s*<span[^>]*data-value="([^"]*)"', row) == 20
-    assert "(2025)" in row and "(2028)" in row and "lower is better" in row
+    assert "(<bdi>2025</bdi>)" in row and "(<bdi>2028</bdi>)" in row and "lower is better" in row
     assert f'href="/indicators/{indicator.code}"' in row
     assert 'data-indicator="coops"' not in html.split('data-testid="programme-table"')[1].split("</table>")[0]
     assert 'data-testid="programme-without"' in html and 'data-testid="census-table"' in html

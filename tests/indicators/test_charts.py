@@ -156,3 +156,22 @@ def test_figures_follow_the_reader_language_and_stay_left_to_right(app):
     assert text.startswith(charts.LTR_ISOLATE) and text.endswith(charts.POP_ISOLATE)
     assert "1\u202f234,6" in text or "1\u00a0234,6" in text
     assert charts.figure_text(None, "count", 0) == "–"
+
+
+def test_bars_show_the_targets_of_their_period_else_the_next_ones(app, pilots, request_context):
+    assert charts._target_period("2025-S2", {"2024", "2026", "2028"}) == "2026"
+    assert charts._target_period("2025", {"2025", "2026"}) == "2025"
+    assert charts._target_period("2027", {"2024", "2026"}) == "2026"
+    assert charts._target_period("2027", set()) is None
+    indicator = make_indicator("coops", unit="count", aggregation="sum", disaggregations=(), decimals=0)
+    azilal, chefchaouen = pilots
+    put(indicator, azilal, "2025", "measure", 3)
+    put(indicator, chefchaouen, "2025", "measure", 5)
+    put(indicator, azilal, "2027", "target", 12)
+    put(indicator, azilal, "2026", "target", 8)
+
+    bars = charts.chart_data(indicator, charts.NATION, False, rtl=False).bars
+
+    assert bars.target_period == "2026" and bars.targets == {azilal.slug: 8, chefchaouen.slug: None}
+    assert [(r.label, r.value) for r in bars.rows] == [("Chefchaouen", 5), ("Azilal", 3)]
+    assert len(shapes(str(bars.svg), "chart-target-mark")) == 1 and "Target 2026" in str(bars.svg)

@@ -252,7 +252,7 @@ def test_sending_back_with_a_reason(territory, people, share):
     entry.return_value(people.delegate, value_id, "Préciser la source")
     edited = enter(people.antenna, territory, "2025", {"indicator_id": share.id, "value": "42"})[0]
     assert edited.version == 2
-    assert [verb for verb, _id in audit_verbs()] == ["create", "validate", "reopen", "reopen", "update"]
+    assert [verb for verb, _id in audit_verbs()] == ["create", "validate", "return", "return", "update"]
 
 
 # --- correction ----------------------------------------------------------------------------------

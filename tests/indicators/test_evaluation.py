@@ -247,8 +247,13 @@ def test_the_demo_writes_labelled_values_and_entries_once_through_the_services(a
     assert len(entries_written) == 3 and all(e.is_demo and "démo" in e.title for e in entries_written)
     assert all(e.author_id is not None for e in entries_written)
     assert all(linked_note_ids(e.id) for e in entries_written)  # each rests on the demo research
-    values = db.session.execute(sa.select(IndicatorValue)).scalars().all()
-    assert len(values) == 8 and all(v.is_demo and "démo" in v.source_text for v in values)
+    every = db.session.execute(sa.select(IndicatorValue)).scalars().all()
+    values = [v for v in every if v.is_demo]
+    census = [v for v in every if not v.is_demo]
+    assert len(values) == 8 and all("démo" in v.source_text for v in values)
+    # The pilots' census baselines are real HCP figures, stored approved and never labelled demo.
+    assert census and all(v.kind == "baseline" and v.status == "approved" and v.period in ("2014", "2024")
+                          for v in census)
     assert sorted(v.status for v in values) == ["approved"] * 6 + ["entered", "validated"]
     audited = db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)
                                  .where(AuditEvent.verb == "approve")).scalar()
