@@ -98,7 +98,12 @@ class Partial:
         return merged
 
     def finish(self, aggregation: str, level: str = "") -> Aggregate:
-        """The figure the rule ``aggregation`` makes of these rows."""
+        """The figure the rule ``aggregation`` makes of these rows. A territory's single value is its
+        own figure as it was recorded (a rate typed without its counts included): rules only say
+        how values add up."""
+        if level == "territory" and self.rows == 1 and self.values == 1:
+            counts = (self.numerator_sum, self.denominator_sum) if self.counted else (None, None)
+            return Aggregate(self.value_sum, *counts, count=1, missing=0, level=level)
         if aggregation == "rate":
             if not self.counted or not self.denominator_sum:
                 return Aggregate(None, None, None, 0, self.rows, level)

@@ -525,15 +525,6 @@ def _value(figure) -> Decimal | None:
     return None if figure is None else figure.value
 
 
-def unit_figure(partial: aggregation.Partial, indicator, level: str) -> aggregation.Aggregate:
-    """The figure of one unit's rows: a territory's single value as it was recorded (a rate typed
-    without its counts included), otherwise the indicator's rule over the rows."""
-    if level == "territory" and partial.rows == 1 and partial.values == 1:
-        counts = (partial.numerator_sum, partial.denominator_sum) if partial.counted else (None, None)
-        return aggregation.Aggregate(partial.value_sum, *counts, count=1, missing=0, level=level)
-    return partial.finish(indicator.aggregation, level)
-
-
 def page_charts(indicator, place=None, include_pending=None) -> ChartData:
     """What ``indicators/_charts.html`` needs for ``indicator`` at ``place`` (a :class:`Place`, a
     territory, a province, or ``None``: the request's ``place`` parameter). ``include_pending``
@@ -645,7 +636,7 @@ def _bars(indicator, place: Place, kind: str, include_pending, rtl: bool) -> Bar
         return None
     period = max(shown, key=periods.sort_key)
     target_period = _target_period(period, {key[1] for key in found if key[2] == "target"})
-    figures = {(key[0], key[2]): unit_figure(partial, indicator, group)
+    figures = {(key[0], key[2]): partial.finish(indicator.aggregation, group)
                for key, partial in found.items() if key[1] == (target_period if key[2] == "target" else period)}
     rows, targets, counts = [], {}, {}
     for unit_id, name, handle in units:
@@ -679,7 +670,7 @@ def _sex_bars(indicator, place: Place, kind: str, include_pending, points, rtl: 
     level = place.level
     figures: dict[str, dict[str, Decimal | None]] = {}
     for (period, sex), partial in found.items():
-        value = unit_figure(partial, indicator, level).value
+        value = partial.finish(indicator.aggregation, level).value
         if value is not None:
             figures.setdefault(period, {})[sex] = value
     if not figures:

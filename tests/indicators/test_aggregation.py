@@ -141,6 +141,24 @@ def test_a_territory_rate_recorded_without_counts_is_left_out_of_the_province_an
     assert (point.measure.value, point.measure.count, point.measure.missing) == (Decimal(10), 1, 1)
 
 
+def test_a_territorys_own_rate_recorded_without_counts_is_shown_as_typed(places):
+    rate = _indicator("rate", unit="percent")
+    put(rate, places["a2"], value="42.5")
+    put(rate, places["a2"], kind="target", value=30)
+    put(rate, places["a2"], period="2025", value=40, numerator=40, denominator=100)
+    own = services.series(rate, places["a2"])
+    assert [(p.period, p.measure.value) for p in own] == [("2025", Decimal(40)), ("2026", Decimal("42.5"))]
+    assert own[1].target.value == Decimal(30)
+    assert (own[1].measure.numerator, own[1].measure.missing) == (None, 0)
+    assert own[0].measure.denominator == Decimal(100)
+    put(rate, places["a2"], value=35, sex="female")
+    period, by_sex = services.breakdown(rate, "sex", territory=places["a2"])
+    assert (period, by_sex["female"].value) == ("2026", Decimal(35))
+    # The province has no counts to add up for 2026: no value, one territory missing.
+    province = services.series(rate, province=places["a2"].province)
+    assert province[1].measure.value is None and province[1].measure.missing == 1
+
+
 def test_sums_baselines_and_targets_each_add_up_on_their_own(places):
     count = _indicator("sum")
     put(count, places["a1"], kind="baseline", period="2024", value=4)
