@@ -197,6 +197,7 @@ def register_template_helpers(app: Flask) -> None:
     from najma.markdown_render import render
     from najma.permissions import can
     from najma.i18n import format_number_local
+    from najma.indicators.periods import isolated as isolated_period
     from najma.timeutil import format_date_local, format_datetime_local
 
     @app.context_processor
@@ -212,6 +213,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["dateformat"] = format_date_local
     app.jinja_env.filters["numberformat"] = format_number_local
     app.jinja_env.filters["label"] = vocab.label
+    app.jinja_env.filters["period"] = isolated_period
 
 
 def _demo_loaded() -> bool:

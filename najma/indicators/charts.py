@@ -203,15 +203,18 @@ def series_svg(points: Sequence[ChartPoint], *, title: str, unit: str, decimals:
                      f'text-anchor="middle" fill="{MUTED_COLOUR}">{escape(LTR_ISOLATE + point.period + POP_ISOLATE)}'
                      f'</text>')
     baselines = [p for p in points if p.baseline is not None]
+    targets = [p for p in points if p.target is not None]
     if baselines:
         latest = baselines[-1]
         by = y(float(latest.baseline))
+        # Each line's name sits above its right end, the baseline's below when the target's is near.
+        near = bool(targets) and abs(y(float(targets[-1].target)) - by) < 16
+        label_y = by + 14 if near else by - 5
         parts.append(f'<line class="chart-baseline-line" data-testid="baseline-line" data-value="{latest.baseline}" '
                      f'x1="{_num(frame.x(x_of(latest)))}" x2="{_num(frame.x(right))}" y1="{_num(by)}" '
                      f'y2="{_num(by)}" stroke="{BASELINE_COLOUR}" stroke-width="1.5" stroke-dasharray="2 3"/>'
-                     f'<text class="chart-line-label" x="{_num(frame.x(right + 4))}" y="{_num(by + 4)}" '
-                     f'text-anchor="start" fill="{BASELINE_COLOUR}">{escape(labels["baseline"])}</text>')
-    targets = [p for p in points if p.target is not None]
+                     f'<text class="chart-line-label" x="{_num(frame.x(right))}" y="{_num(label_y)}" '
+                     f'text-anchor="end" fill="{BASELINE_COLOUR}">{escape(labels["baseline"])}</text>')
     if targets:
         coords = [(left, float(targets[0].target)), *((x_of(p), float(p.target)) for p in targets),
                   (right, float(targets[-1].target))]
@@ -220,8 +223,8 @@ def series_svg(points: Sequence[ChartPoint], *, title: str, unit: str, decimals:
         parts.append(f'<polyline class="chart-target-line" data-testid="target-line" '
                      f'data-value="{targets[-1].target}" points="{line}" fill="none" stroke="{TARGET_COLOUR}" '
                      f'stroke-width="2" stroke-dasharray="6 4"/>'
-                     f'<text class="chart-line-label" x="{_num(frame.x(right + 4))}" y="{_num(ty - 4)}" '
-                     f'text-anchor="start" fill="{TARGET_COLOUR}">{escape(labels["target"])}</text>')
+                     f'<text class="chart-line-label" x="{_num(frame.x(right))}" y="{_num(ty - 5)}" '
+                     f'text-anchor="end" fill="{TARGET_COLOUR}">{escape(labels["target"])}</text>')
     measures = [p for p in points if p.measure is not None]
     if len(measures) > 1:
         line = " ".join(f"{_num(frame.x(x_of(p)))},{_num(y(float(p.measure)))}" for p in measures)
@@ -331,7 +334,11 @@ def bars_svg(rows: Sequence[BarRow], *, title: str, unit: str, decimals: int, rt
             lines.append(f'<line class="chart-target-mark" data-testid="target-mark" data-key="{escape(row.key)}" '
                          f'data-value="{target}" x1="{tx}" x2="{tx}" y1="{_num(y + 1)}" y2="{_num(y + BAR_ROW - 1)}" '
                          f'stroke="{TARGET_COLOUR}" stroke-width="3"><title>{escape(tip)}</title></line>')
-            value_x = max(value_x, x(float(target)) + 5)
+            # The figure follows its bar; it moves past the target's tick only when the tick would
+            # cross it (about 6.5 units a character), so it never reads as the target's value.
+            target_x = x(float(target))
+            if value_x - 3 <= target_x <= value_x + 6.5 * len(text) + 2:
+                value_x = target_x + 5
         lines.append(f'<text class="chart-value" x="{_num(frame.x(value_x))}" y="{_num(y + 15)}" text-anchor="start" '
                      f'fill="{MUTED_COLOUR if row.value is None else TEXT_COLOUR}">{escape(text)}</text>')
         y += BAR_ROW

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from najma.errors import DomainError
 
@@ -137,3 +138,11 @@ def recent(count: int = 8, today: date | None = None) -> list[str]:
             if period.start <= today:
                 codes.append(period.code)
     return codes
+
+
+def isolated(code) -> Markup:
+    """A period code for a page: kept left to right and in one piece inside Arabic text (an
+    unisolated "2026-S2" reads "-2026 S2" in a right-to-left line). The ``period`` template filter."""
+    if code is None or code == "":
+        return Markup("")
+    return Markup('<bdi dir="ltr" class="text-nowrap period-code">%s</bdi>') % code

@@ -186,6 +186,7 @@ def test_the_pending_list_is_for_deciders(client, territory, people, share):
     _sign_in(client, people.delegate)
     page = client.get("/indicator-values/pending")
     assert page.status_code == 200 and 'data-testid="awaiting-validation"' in page.get_data(as_text=True)
+    assert f'<bdi dir="ltr" class="text-nowrap period-code">{LAST_YEAR}</bdi>' in page.get_data(as_text=True)
     _sign_in(client, people.other_delegate)
     assert "data-pending=" not in client.get("/indicator-values/pending").get_data(as_text=True)
 

@@ -69,3 +69,10 @@ def test_recent_periods_offer_only_those_that_have_started():
     assert offered[:4] == ["2026", "2026-S1", "2026-Q2", "2026-Q1"]
     assert "2026-Q3" not in offered and "2026-S2" not in offered
     assert "2025-Q4" in offered and "2024" not in offered
+
+
+def test_a_period_code_is_kept_in_one_left_to_right_piece_on_a_page():
+    # Unisolated, "2026-S2" in an Arabic line reads "-2026 S2".
+    assert str(periods.isolated("2026-S2")) == '<bdi dir="ltr" class="text-nowrap period-code">2026-S2</bdi>'
+    assert str(periods.isolated("<b>")) == '<bdi dir="ltr" class="text-nowrap period-code">&lt;b&gt;</bdi>'
+    assert str(periods.isolated(None)) == ""
