@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from najma.extensions import db
-from najma.i18n import localized
+from najma.i18n import current_language, localized
 from najma.models_base import TimestampMixin, UTCDateTime, utcnow
 from najma.vocab import (INDICATOR_AGGREGATIONS, INDICATOR_DIRECTIONS, INDICATOR_SOURCES, INDICATOR_UNITS,
                          VALUE_KINDS, VALUE_STATUSES, label)
@@ -35,7 +35,10 @@ class Indicator(TimestampMixin, db.Model):
     name_fr: orm.Mapped[str] = orm.mapped_column(sa.String(200))
     name_ar: orm.Mapped[str] = orm.mapped_column(sa.String(200), default="")
     name_en: orm.Mapped[str] = orm.mapped_column(sa.String(200), default="")
+    #: The definition in French (Markdown); the reference text the translations follow.
     definition: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    definition_ar: orm.Mapped[str] = orm.mapped_column(sa.Text, default="", server_default="")
+    definition_en: orm.Mapped[str] = orm.mapped_column(sa.Text, default="", server_default="")
     #: percent, count, ratio, currency, score.
     unit: orm.Mapped[str] = orm.mapped_column(sa.String(12))
     #: up (higher is better) or down.
@@ -59,6 +62,21 @@ class Indicator(TimestampMixin, db.Model):
     @property
     def name(self) -> str:
         return localized(self.name_fr, self.name_ar, self.name_en)
+
+    @property
+    def localized_definition(self) -> str:
+        """The definition in the reader's language, falling back to the French one."""
+        return self._shown_definition()[1]
+
+    @property
+    def definition_language(self) -> str:
+        """The language of :attr:`localized_definition` (``fr`` when it fell back to French)."""
+        return self._shown_definition()[0]
+
+    def _shown_definition(self) -> tuple[str, str]:
+        language = current_language()
+        text = {"ar": self.definition_ar, "en": self.definition_en}.get(language)
+        return (language, text) if text else ("fr", self.definition)
 
     @property
     def unit_label(self) -> str:

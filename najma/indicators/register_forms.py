@@ -1,6 +1,6 @@
-"""The register's form: an indicator's names, definition, unit, direction, level, breakdowns, source
-and aggregation rule. Consistency between them (a rate is a percentage, a census indicator is a rate...)
-is checked by :func:`najma.indicators.services.check_indicator`."""
+"""The register's form: an indicator's names and definitions (French, Arabic, English), unit, direction,
+level, breakdowns, source and aggregation rule. Consistency between them (a rate is a percentage, a
+census indicator is a rate...) is checked by :func:`najma.indicators.services.check_indicator`."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
@@ -21,8 +21,15 @@ class IndicatorForm(FlaskForm):
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     name_ar = StringField(_l("Name in Arabic"), validators=[Optional(), Length(max=200)], filters=[strip])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)], filters=[strip])
-    definition = TextAreaField(_l("Definition"), validators=[Optional(), Length(max=20_000)], render_kw={"rows": 6},
+    definition = TextAreaField(_l("Definition in French"), validators=[Optional(), Length(max=20_000)],
+                               render_kw={"rows": 6},
                                description=_l("What is counted, over what, from which source (Markdown)."))
+    definition_ar = TextAreaField(_l("Definition in Arabic"), validators=[Optional(), Length(max=20_000)],
+                                  render_kw={"rows": 6},
+                                  description=_l("Shown to Arabic readers; left empty, they read the French one."))
+    definition_en = TextAreaField(_l("Definition in English"), validators=[Optional(), Length(max=20_000)],
+                                  render_kw={"rows": 6},
+                                  description=_l("Shown to English readers; left empty, they read the French one."))
     unit = SelectField(_l("Unit"), choices=choices(INDICATOR_UNITS), default="count", validators=[DataRequired()])
     direction = SelectField(_l("Direction"), choices=choices(INDICATOR_DIRECTIONS), default="up",
                             validators=[DataRequired()])

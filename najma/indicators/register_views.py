@@ -85,7 +85,8 @@ def _form(indicator: Indicator | None = None) -> IndicatorForm:
 def _data(form: IndicatorForm) -> IndicatorData:
     return IndicatorData(
         code=form.code.data or "", name_fr=form.name_fr.data or "", name_ar=form.name_ar.data or "",
-        name_en=form.name_en.data or "", definition=form.definition.data or "", unit=form.unit.data,
+        name_en=form.name_en.data or "", definition=form.definition.data or "",
+        definition_ar=form.definition_ar.data or "", definition_en=form.definition_en.data or "", unit=form.unit.data,
         direction=form.direction.data, level=form.level.data, disaggregations=list(form.disaggregations.data or []),
         source=form.source.data, source_key=form.source_key.data or None, aggregation=form.aggregation.data,
         decimals=form.decimals.data if form.decimals.data is not None else 1, max_value=form.max_value.data,

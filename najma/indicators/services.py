@@ -95,6 +95,8 @@ class IndicatorData:
     name_ar: str = ""
     name_en: str = ""
     definition: str = ""
+    definition_ar: str = ""
+    definition_en: str = ""
     unit: str = "count"
     direction: str = "up"
     level: str = "territory"
@@ -114,6 +116,8 @@ class IndicatorData:
 
 
 FIELDS = tuple(IndicatorData.__dataclass_fields__)
+#: The definition in French, Arabic and English.
+DEFINITION_FIELDS = ("definition", "definition_ar", "definition_en")
 
 
 def source_key_choices() -> list[tuple[str, str]]:
@@ -160,7 +164,7 @@ def aggregation_sentence(indicator: Indicator) -> str:
 
 def _clean(data: IndicatorData) -> IndicatorData:
     data.code = (data.code or "").strip()
-    for name in ("name_fr", "name_ar", "name_en", "definition"):
+    for name in ("name_fr", "name_ar", "name_en", *DEFINITION_FIELDS):
         setattr(data, name, (getattr(data, name) or "").strip())
     data.source_key = (data.source_key or "").strip() or None
     data.disaggregations = [d for d in INDICATOR_DISAGGREGATIONS if d in set(data.disaggregations or ())]
@@ -186,8 +190,9 @@ def check_indicator(data: IndicatorData, existing: Indicator | None = None) -> I
     for name in ("name_fr", "name_ar", "name_en"):
         if len(getattr(data, name)) > 200:
             raise DomainError(_l("A name has at most 200 characters."), field=name)
-    if len(data.definition) > 20_000:
-        raise DomainError(_l("The definition has at most 20,000 characters."), field="definition")
+    for name in DEFINITION_FIELDS:
+        if len(getattr(data, name)) > 20_000:
+            raise DomainError(_l("The definition has at most 20,000 characters."), field=name)
     for name, vocabulary in (("unit", INDICATOR_UNITS), ("direction", INDICATOR_DIRECTIONS),
                              ("level", INDICATOR_LEVELS), ("source", INDICATOR_SOURCES),
                              ("aggregation", INDICATOR_AGGREGATIONS)):

@@ -36,6 +36,48 @@ def test_the_default_set_is_seeded_once_and_edits_survive_a_second_seed(db):
     assert (again.name_fr, again.active) == ("Chômage (revu)", False)
 
 
+def _blank_translations(db, codes) -> None:
+    db.session.execute(sa.update(Indicator).where(Indicator.code.in_(codes)).values(definition_ar="", definition_en=""))
+    db.session.commit()
+
+
+def test_a_second_seed_fills_missing_translations_without_overwriting_a_users_text(db):
+    seed_default_indicators()
+    defaults = {item.code: item for item in DEFAULT_INDICATORS}
+    _blank_translations(db, ["unemployment", "activity", "paths_retained"])  # as after the 0008 migration
+    activity = services.get_by_code("activity")
+    activity.definition_en = "Our own wording."
+    rewritten = services.get_by_code("paths_retained")
+    rewritten.definition = "Pistes retenues, selon la définition revue par le comité."
+    db.session.commit()
+
+    assert seed_default_indicators() == 0
+    db.session.expire_all()
+    unemployment = services.get_by_code("unemployment")
+    assert unemployment.definition_ar == defaults["unemployment"].definition_ar
+    assert unemployment.definition_en == defaults["unemployment"].definition_en
+    activity = services.get_by_code("activity")
+    assert activity.definition_en == "Our own wording."
+    assert activity.definition_ar == defaults["activity"].definition_ar
+    # A French definition the committee rewrote keeps no translation of the old text.
+    rewritten = services.get_by_code("paths_retained")
+    assert (rewritten.definition_ar, rewritten.definition_en) == ("", "")
+
+
+def test_the_definition_follows_the_readers_language(seeded, app):
+    from flask_babel import force_locale
+
+    indicator = seeded["unemployment"]
+    for language, start in (("fr", "Part des chômeurs"), ("ar", "نسبة العاطلين"), ("en", "Share of the unemployed")):
+        with app.test_request_context(), force_locale(language):
+            assert indicator.localized_definition.startswith(start)
+            assert indicator.definition_language == language
+    indicator.definition_en = ""
+    with app.test_request_context(), force_locale("en"):
+        assert indicator.localized_definition.startswith("Part des chômeurs")
+        assert indicator.definition_language == "fr"
+
+
 def test_the_default_set_covers_the_programmes_results(seeded):
     assert {"illiteracy_10_plus", "illiteracy_15_plus", "schooling_6_11", "unemployment", "activity",
             "cooperative_members"} == {code for code, i in seeded.items() if i.source == "census"}
@@ -47,12 +89,18 @@ def test_the_default_set_covers_the_programmes_results(seeded):
     assert "attendus" in seeded["beneficiaries_expected"].definition
 
 
-def test_every_default_indicator_is_named_in_three_languages_and_says_its_source(seeded):
+def test_every_default_indicator_is_named_and_defined_in_three_languages_and_says_its_source(seeded):
     for indicator in seeded.values():
         assert indicator.name_fr and indicator.name_ar and indicator.name_en
         assert "Source" in indicator.definition
+        assert "المصدر" in indicator.definition_ar and "Source:" in indicator.definition_en
+        # Arabic written in Arabic script, English not left in French.
+        assert sum("\u0600" <= c <= "\u06ff" for c in indicator.definition_ar) > len(indicator.definition_ar) / 2
+        assert "Source :" not in indicator.definition_en and " la " not in indicator.definition_en
         # Each one passes the rules the register's form applies.
         services.check_indicator(IndicatorData.of(indicator), indicator)
+    census_ones = [i for i in seeded.values() if i.source == "census"]
+    assert all("CC BY 4.0" in i.definition_ar and "CC BY 4.0" in i.definition_en for i in census_ones)
 
 
 def test_rates_are_percentages_capped_at_100_and_counts_add_up(seeded):
@@ -112,6 +160,18 @@ def test_an_inconsistent_indicator_is_refused_on_its_field_and_nothing_is_writte
     assert refused.value.field == field and message in str(refused.value.message)
     db.session.rollback()
     assert db.session.execute(sa.select(sa.func.count(Indicator.id))).scalar_one() == 0
+
+
+def test_the_three_definitions_are_saved_trimmed_and_each_is_limited(db):
+    created = services.create_indicator(None, _data(definition=" Femmes formées. ", definition_ar=" نساء مكوَّنات. ",
+                                                    definition_en=" Women trained. "))
+    assert (created.definition, created.definition_ar, created.definition_en) == (
+        "Femmes formées.", "نساء مكوَّنات.", "Women trained.")
+    for name in ("definition", "definition_ar", "definition_en"):
+        with pytest.raises(DomainError) as refused:
+            services.update_indicator(None, created, _data(**{name: "x" * 20_001}))
+        assert refused.value.field == name
+        db.session.rollback()
 
 
 def test_a_code_is_unique(db):

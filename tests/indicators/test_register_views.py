@@ -86,11 +86,43 @@ def test_the_list_shows_each_indicators_latest_national_measure(client, seeded, 
 def test_the_indicator_page_states_definition_source_and_rule(client, seeded, login):
     login("steering")
     page = client.get("/indicators/illiteracy_10_plus").get_data(as_text=True)
-    assert "ne savent ni lire ni écrire" in page
+    assert "can neither read nor write" in page and "ne savent ni lire ni écrire" not in page
     assert "Census (HCP): Illiteracy rate, aged 10 and over" in page
     assert "recomputed from counts" in page and "never an average of rates" in page
     assert "Sex, Area (urban, rural)" in page and "Lower is better" in page
     assert 'data-testid="edit-indicator"' in page
+
+
+def _definition(page: str) -> str:
+    section = page[page.rindex("<div", 0, page.index('data-testid="definition-text"')):]
+    return section[:section.index("</div>")]
+
+
+def test_the_definition_is_shown_in_the_readers_language_and_falls_back_to_french(client, seeded, login, db):
+    user = login("evaluator")
+    user.locale = "ar"
+    db.session.commit()
+    arabic = _definition(client.get("/indicators/unemployment").get_data(as_text=True))
+    assert "نسبة العاطلين عن العمل ضمن السكان النشيطين" in arabic and 'lang="ar"' in arabic
+    assert "Part des chômeurs" not in arabic
+
+    seeded["unemployment"].definition_ar = ""
+    db.session.commit()
+    fallback = _definition(client.get("/indicators/unemployment").get_data(as_text=True))
+    assert "Part des chômeurs dans la population active" in fallback and 'lang="fr"' in fallback
+
+    user.locale = "fr"
+    db.session.commit()
+    french = _definition(client.get("/indicators/activity").get_data(as_text=True))
+    assert "Part des actifs (occupés et chômeurs)" in french and "Share of the labour force" not in french
+
+
+def test_the_definition_stays_sanitised_markdown_in_every_language(client, seeded, login, db):
+    seeded["paths_retained"].definition_en = "Counted **per territory**.\n\n<script>alert(1)</script>"
+    db.session.commit()
+    login("steering")
+    shown = _definition(client.get("/indicators/paths_retained").get_data(as_text=True))
+    assert "<strong>per territory</strong>" in shown and "<script>" not in shown
 
 
 def test_the_indicator_page_shows_the_nation_provinces_and_territories(client, seeded, login, territory):
@@ -157,6 +189,34 @@ def test_the_steering_committee_adds_an_indicator(client, seeded, login, db):
     assert (created.unit, created.disaggregations, created.position) == ("count", ["target_group"], 200)
 
 
+def test_the_form_saves_the_definition_in_french_arabic_and_english(client, seeded, login, db):
+    login("steering")
+    blank = client.get("/indicators/new").get_data(as_text=True)
+    assert all(f'name="{name}"' in blank for name in ("definition", "definition_ar", "definition_en"))
+    response = client.post("/indicators/new", data=_form(
+        definition_ar="  نساء أتممن تكوينًا. المصدر: حجز الخلية الترابية.  ",
+        definition_en="Women who completed a training course. Source: entered by the antenna."))
+    assert response.status_code == 302
+    created = services.get_by_code("women_trained")
+    assert created.definition == "Femmes ayant terminé une formation. Source : saisie de l'antenne."
+    assert created.definition_ar == "نساء أتممن تكوينًا. المصدر: حجز الخلية الترابية."
+    assert created.definition_en == "Women who completed a training course. Source: entered by the antenna."
+
+    edit = client.get("/indicators/women_trained/edit").get_data(as_text=True)
+    assert "نساء أتممن تكوينًا." in edit and "Women who completed a training course." in edit
+    data = _form(definition_ar="", definition_en="Women trained (revised).", updated=created.updated_at.isoformat())
+    assert client.post("/indicators/women_trained/edit", data=data).status_code == 302
+    again = services.get_by_code("women_trained")
+    assert (again.definition_ar, again.definition_en) == ("", "Women trained (revised).")
+
+
+def test_a_definition_too_long_in_any_language_is_refused(client, seeded, login, db):
+    login("steering")
+    response = client.post("/indicators/new", data=_form(definition_en="x" * 20_001))
+    assert response.status_code == 400 and "longer than 20000 characters" in response.get_data(as_text=True)
+    assert services.get_by_code("women_trained") is None
+
+
 def test_bad_entries_in_the_form_are_refused_with_a_message_and_nothing_is_written(client, seeded, login, db):
     login("steering")
     before = db.session.execute(sa.select(sa.func.count(Indicator.id))).scalar_one()
@@ -200,6 +260,7 @@ def test_an_edit_over_a_colleagues_save_answers_409_and_keeps_what_was_typed(cli
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert 'data-testid="indicator-conflict"' in page and "Coopératives (collègue)" in page
+    assert 'data-testid="current-definition-ar"' in page  # the colleague's Arabic definition, to compare
     assert 'value="Ma version"' in page
     assert services.get_by_code("cooperatives_created").name_fr == "Coopératives (collègue)"
 
