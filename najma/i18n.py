@@ -1,4 +1,6 @@
-"""Language helpers: the current locale, its direction, and picking a localized name."""
+"""Language helpers: the current locale, its direction, picking a localized name, and numbers."""
+from functools import lru_cache
+
 from flask import has_request_context
 from flask_babel import get_locale
 
@@ -28,16 +30,29 @@ def localized(name_fr: str, name_ar: str | None, name_en: str | None = None) -> 
     return name_fr
 
 
+@lru_cache(maxsize=32)
+def _number_format(language: str, decimals: int | None):
+    """The babel locale and parsed number pattern of ``language`` with ``decimals`` (``None``: the
+    locale's own decimal format), built once: parsing them costs about a third of a formatted
+    number, and long tables format thousands of them."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    locale = Locale.parse(language)
+    if decimals is None:
+        return locale, parse_pattern(locale.decimal_formats[None])
+    return locale, parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 def format_number_local(value, decimals: int | None = None) -> str:
     """A number with the user's language's grouping (574 112 in French).
 
     With ``decimals``, exactly that many digits after the separator (``32,0`` beside ``39,1``).
+    The same text as babel's ``format_decimal`` with that pattern, without parsing it each time.
     """
-    from babel.numbers import format_decimal
-
     if value is None:
         return ""
-    if decimals is None:
-        return format_decimal(value, locale=current_language())
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=current_language())
+    locale, pattern = _number_format(current_language(), decimals)
+    if decimals is not None:
+        value = round(value, decimals)
+    return pattern.apply(value, locale)

@@ -125,21 +125,18 @@ def _values(territory, indicator: Indicator, figures: tuple, steering, previous:
     baseline, before, now, target, stop_at = figures
     steps = ((str(today.year - 1), "baseline", baseline, "approved"), (previous, "measure", before, "approved"),
              (current, "measure", now, stop_at), (str(today.year + 1), "target", target, "approved"))
-    ids: list[int] = []
+    count = 0
     for period, kind, value, status in steps:
         rows = entry_services.enter_values(antenna, territory, period, [{
             "indicator_id": indicator.id, "kind": kind, "value": value, "source_text": _SOURCE,
-            "note": "Valeur de démonstration (démo)."}], confirm=True, today=today)
+            "note": "Valeur de démonstration (démo)."}], confirm=True, today=today, is_demo=True)
         row_ids = [row.id for row in rows]
-        ids += row_ids
+        count += len(row_ids)
         if status in ("validated", "approved"):
             entry_services.validate_values(delegate, territory, period, row_ids)
         if status == "approved":
             entry_services.approve_values(steering, row_ids)
-    # Labelled demo like every other demo row (the entry services write real values only).
-    db.session.execute(sa.update(IndicatorValue).where(IndicatorValue.id.in_(ids)).values(is_demo=True))
-    db.session.commit()
-    return len(ids)
+    return count
 
 
 def _entries(territory, entries: tuple, halves: dict[str, str]) -> int:
