@@ -302,11 +302,14 @@ _INDICATOR_READERS = ("antenna_staff", "commission_member", "delegate", "committ
 
 def _can_indicators(user, action: str, obj) -> bool:
     """Indicator rules; ``obj`` is a territory for the territorial actions (enter, validate, correct,
-    view_pending, evaluation.*), none for indicator.view, indicator.approve and indicator.manage."""
+    view_pending, evaluation.*), none for indicator.view, indicator.approve, indicator.decide and indicator.manage."""
     if action == "indicator.view":
         return _reads_everything(user) or bool(user.territory_ids(*_INDICATOR_READERS))
     if action in ("indicator.manage", "indicator.approve"):
         return user.has_role("steering")
+    if action == "indicator.decide":
+        # The list of values awaiting a step: the steering committee's approvals, a delegate's validations.
+        return user.has_role("steering") or bool(user.territory_ids("delegate"))
     if action == "indicator.enter":
         return _holds(user, ("antenna_staff",), obj.id)
     if action == "indicator.validate":

@@ -32,6 +32,7 @@ from najma.extensions import db
 from najma.geography import census
 from najma.geography.models import CensusRecord, Commune
 from najma.indicators import periods
+from najma.indicators.aggregation import visible_condition
 from najma.indicators.models import Indicator, IndicatorValue
 from najma.rollout import scoring
 from najma.territories.models import Territory, TerritoryCommune
@@ -339,7 +340,7 @@ def _approved_periods(indicator: Indicator, territory_ids: list[int]) -> list[st
 
 def _approved_filter(indicator: Indicator, territory_ids) -> tuple:
     return (IndicatorValue.indicator_id == indicator.id, IndicatorValue.territory_id.in_(list(territory_ids)),
-            IndicatorValue.is_current.is_(True), IndicatorValue.status == "approved",
+            visible_condition(False),
             IndicatorValue.kind.in_(FIGURE_KINDS), IndicatorValue.sex.is_(None),
             IndicatorValue.target_group_id.is_(None), IndicatorValue.area.is_(None),
             IndicatorValue.value.is_not(None))

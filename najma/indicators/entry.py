@@ -32,7 +32,7 @@ from najma import audit
 from najma.audit import AuditEvent
 from najma.errors import DomainError
 from najma.extensions import db
-from najma.indicators import periods
+from najma.indicators import aggregation, periods
 from najma.indicators.models import Indicator, IndicatorValue
 from najma.models_base import utcnow
 from najma.permissions import can
@@ -456,7 +456,7 @@ def _new_version(actor, checked: Checked, territory: Territory, period: str,
 
 
 def enter_values(actor, territory: Territory, period: str, entries: Iterable[Entry | Mapping], *,
-                 confirm: bool = False, today: date | None = None) -> list[IndicatorValue]:
+                 confirm: bool = False, today: date | None = None, is_demo: bool = False) -> list[IndicatorValue]:
     """Record the antenna's values of ``territory`` for ``period``, all or nothing.
 
     Blank rows are skipped and a row equal to its current version changes nothing. A new slot gets
@@ -465,6 +465,9 @@ def enter_values(actor, territory: Territory, period: str, entries: Iterable[Ent
     value is refused (it is corrected instead). Refusals raise :class:`EntryRefused`, values far
     from the previous ones :class:`NeedsConfirmation` unless ``confirm``, a concurrent write
     :class:`ValueConflict`; in every case nothing is written. Returns the versions written.
+
+    ``is_demo`` flags the versions written as demo data (the demo loader); a new version of a demo
+    value stays demo.
     """
     if not can(actor, "indicator.enter", territory):
         raise DomainError(_l("Only the antenna of this territory enters its indicator values."))
@@ -538,6 +541,7 @@ def enter_values(actor, territory: Territory, period: str, entries: Iterable[Ent
             raise ValueConflict(_conflict_message(), keys=[item.entry.key])
         value = _new_version(actor, item, territory, period, existing,
                              str(_l("Edited before validation")) if existing is not None else "")
+        value.is_demo = is_demo or (existing is not None and existing.is_demo)
         try:
             db.session.flush()
         except sa.exc.IntegrityError:
@@ -906,7 +910,7 @@ def territory_indicators(territory: Territory, user, *, max_periods: int = 6) ->
     groups = target_groups()
     values = list(db.session.execute(
         sa.select(IndicatorValue).where(IndicatorValue.territory_id == territory.id,
-                                        IndicatorValue.is_current.is_(True), IndicatorValue.status.in_(statuses))
+                                        aggregation.visible_condition(set(statuses) != {"approved"}))
     ).scalars())
     by_id = {indicator.id: indicator for indicator in indicators}
     tables = {indicator.id: IndicatorTable(indicator, breakdowns(indicator, groups)) for indicator in indicators}

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from najma.form_errors import strip
 from najma.indicators import periods
-from najma.indicators.entry import MAX_NOTE, MAX_REASON, MAX_SOURCE, Breakdown, Entry
+from najma.indicators.entry import MAX_NOTE, MAX_REASON, MAX_SOURCE, Breakdown, Entry, parse_number
 from najma.indicators.models import Indicator, IndicatorValue
 from najma.vocab import VALUE_KINDS, choices
 
@@ -162,6 +162,37 @@ def fill_typed(rows: list[FormRow], formdata: MultiDict) -> None:
         if row.locked:
             continue
         row.typed = {name: formdata.get(row.name(name), "") for name in ROW_FIELDS}
+
+
+def _same_text(typed: str, stored) -> bool:
+    return (typed or "").strip() == (stored or "").strip()
+
+
+def _same_number(typed: str, stored) -> bool:
+    try:
+        number = parse_number(typed)
+    except ValueError:
+        return False
+    return number == stored if number is not None and stored is not None else number is None and stored is None
+
+
+def stale_locked_rows(rows: list[FormRow], formdata: MultiDict) -> list[FormRow]:
+    """The rows locked since the form was opened (validated or approved meanwhile: the form had
+    inputs for them, which a locked row does not show) in which the user typed something other than
+    what is now locked. Each keeps what was typed and is marked in conflict, so nothing typed is lost
+    silently."""
+    stale = []
+    for row in rows:
+        if not row.locked or row.name("value") not in formdata:
+            continue
+        typed = {name: formdata.get(row.name(name), "") for name in ROW_FIELDS}
+        current = row.current
+        same = (all(_same_number(typed[name], getattr(current, name)) for name in ("value", "numerator", "denominator"))
+                and _same_text(typed["source_text"], current.source_text) and _same_text(typed["note"], current.note))
+        if not same:
+            row.typed, row.conflict = typed, True
+            stale.append(row)
+    return stale
 
 
 def row_entries(rows: list[FormRow], kind: str) -> list[Entry]:

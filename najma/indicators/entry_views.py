@@ -6,17 +6,19 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from najma.errors import DomainError
 from najma.extensions import db
-from najma.form_errors import apply_domain_error
+from najma.form_errors import MAX_ID, apply_domain_error
 from najma.indicators import entry as services
 from najma.indicators import periods
 from najma.indicators.blueprint import bp, territory_or_404
 from najma.indicators.computed import compute
 from najma.indicators.entry_forms import (ApproveForm, CorrectionForm, EntryForm, FormRow, PeriodForm, ReturnForm,
-                                          ValidateForm, fill_typed, period_choices, plain_number, row_entries)
+                                          ValidateForm, fill_typed, period_choices, plain_number, row_entries,
+                                          stale_locked_rows)
 from najma.indicators.models import Indicator, IndicatorValue
 from najma.permissions import can, require
 from najma.territories.models import Territory
@@ -130,6 +132,13 @@ def enter(slug: str):
                     flash(_("The computed indicators are filled from the platform's records as of %(date)s: "
                             "check them, then save.", date=as_of), "info")
             form.confirm.data = False
+        elif stale_locked_rows(rows, request.form):
+            # Validated or approved since the form was opened, with other figures typed in: refuse
+            # the whole save (all or nothing) and show what was typed beside what is now locked.
+            flash(_("A value was validated or approved while you were working on it: it is locked now. Nothing "
+                    "was saved; what you typed is kept below beside the locked figure. To change a locked "
+                    "value, correct it from its page; then save the others again."), "warning")
+            status = 409
         else:
             try:
                 written = services.enter_values(current_user, place, period, row_entries(rows, kind),
@@ -159,7 +168,8 @@ def enter(slug: str):
                 apply_domain_error(None, error)
                 status = 400
             else:
-                flash(_("%(n)d values saved: the provincial delegate can now validate them.", n=len(written))
+                flash(ngettext("%(num)d value saved: the provincial delegate can now validate it.",
+                               "%(num)d values saved: the provincial delegate can now validate them.", len(written))
                       if written else _("Nothing changed."), "success" if written else "info")
                 return redirect(url_for("indicators.territory", slug=place.slug))
     return render_template("indicators/enter.html", territory=place, form=form, chooser=chooser, rows=rows,
@@ -187,6 +197,19 @@ def _step_refused(error: DomainError) -> int:
     return 409 if isinstance(error, services.ValueConflict) else 400
 
 
+def _posted_value(ids: list[str], place: Territory | None = None) -> IndicatorValue | None:
+    """The one value a refused step was about, to show its page again: only a value the reader may
+    see (and, with ``place``, of that territory); ``None`` for anything else, so a refusal never
+    shows what the reader could not open."""
+    if len(ids) != 1 or not (ids[0].isascii() and ids[0].isdigit()) or int(ids[0]) > MAX_ID:
+        return None
+    value = db.session.get(IndicatorValue, int(ids[0]))
+    if value is None or value.territory_id is None or (place is not None and value.territory_id != place.id):
+        return None
+    owner = place or db.session.get(Territory, value.territory_id)
+    return value if value.status in services.visible_statuses(current_user, owner) else None
+
+
 def _redirect_back(place_slug: str | None = None, value_id: int | None = None):
     back = request.form.get("back", "")
     if back == "value" and value_id is not None:
@@ -207,9 +230,10 @@ def validate(slug: str):
     try:
         count = services.validate_values(current_user, place, form.period.data or None, ids)
     except DomainError as error:
-        value = db.session.get(IndicatorValue, int(ids[0])) if len(ids) == 1 and ids[0].isdigit() else None
-        return _back_page(_step_refused(error), place=place, value=value)
-    flash(_("%(n)d values validated: they now await the steering committee's approval.", n=count), "success")
+        return _back_page(_step_refused(error), place=place, value=_posted_value(ids, place))
+    flash(ngettext("%(num)d value validated: it now awaits the steering committee's approval.",
+                   "%(num)d values validated: they now await the steering committee's approval.", count),
+          "success")
     return _redirect_back(place.slug, int(ids[0]) if len(ids) == 1 else None)
 
 
@@ -223,9 +247,8 @@ def approve():
     try:
         count = services.approve_values(current_user, ids)
     except DomainError as error:
-        value = db.session.get(IndicatorValue, int(ids[0])) if len(ids) == 1 and ids[0].isdigit() else None
-        return _back_page(_step_refused(error), value=value)
-    flash(_("%(n)d values approved and locked.", n=count), "success")
+        return _back_page(_step_refused(error), value=_posted_value(ids))
+    flash(ngettext("%(num)d value approved and locked.", "%(num)d values approved and locked.", count), "success")
     return _redirect_back(None, int(ids[0]) if len(ids) == 1 else None)
 
 
@@ -250,8 +273,7 @@ def _pending_page(status: int = 200):
 def pending():
     """The values awaiting the reader's step: validated values of every territory for the steering
     committee; entered values of their territories for a provincial delegate."""
-    if not (can(current_user, "indicator.approve") or current_user.territory_ids("delegate")):
-        abort(403)
+    require("indicator.decide")
     return _pending_page()
 
 
@@ -300,6 +322,7 @@ def _value_page(value: IndicatorValue, status: int = 200):
     from najma.auth.models import User
 
     people_ids = {i for v in versions for i in (v.entered_by_id, v.validated_by_id, v.approved_by_id) if i}
+    people_ids |= {event.actor_id for event in history if event.actor_id}
     people = {u.id: u for u in db.session.execute(db.select(User).where(User.id.in_(people_ids))).scalars()} \
         if people_ids else {}
     return render_template(

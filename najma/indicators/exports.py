@@ -67,6 +67,18 @@ def safe_text(text: str) -> str:
     return "'" + text if text and text.startswith(_FORMULA_STARTS) else text
 
 
+def _xlsx_text(sheet, text):
+    """Text for a workbook cell exactly as the page shows it: only a leading "=" would make openpyxl
+    write a formula, so that cell is typed as text; nothing is prefixed."""
+    if isinstance(text, str) and text.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        return cell
+    return text
+
+
 def plain_number(value: Decimal | None) -> str:
     """A stored figure without trailing zeros ("32.1", "100"), empty when absent."""
     if value is None:
@@ -91,8 +103,7 @@ def export_rows(indicator, place, include_pending: PendingScope) -> list[ExportR
              .outerjoin(territory_province, territory_province.id == Territory.province_id)
              .outerjoin(Province, Province.id == IndicatorValue.province_id)
              .outerjoin(TargetGroup, TargetGroup.id == IndicatorValue.target_group_id)
-             .where(IndicatorValue.indicator_id == indicator.id, IndicatorValue.is_current.is_(True),
-                    visible_condition(include_pending)))
+             .where(IndicatorValue.indicator_id == indicator.id, visible_condition(include_pending)))
     if place.level == "territory":
         query = query.where(IndicatorValue.territory_id == place.territory_id)
     elif place.level == "province":
@@ -162,22 +173,22 @@ def to_xlsx(indicator, rows: list[ExportRow], figures: list[tuple[str, list[str]
     sheet.append(_headers())
     for row in rows:
         sheet.append([
-            row.level, safe_text(row.code), safe_text(row.place), safe_text(row.province), row.period, row.kind,
-            safe_text(row.breakdown), row.sex, safe_text(row.target_group), row.area, row.value, row.numerator,
-            row.denominator, row.status, safe_text(row.source), row.version])
+            row.level, _xlsx_text(sheet, row.code), _xlsx_text(sheet, row.place), _xlsx_text(sheet, row.province),
+            row.period, row.kind, _xlsx_text(sheet, row.breakdown), row.sex, _xlsx_text(sheet, row.target_group),
+            row.area, row.value, row.numerator, row.denominator, row.status, _xlsx_text(sheet, row.source),
+            row.version])
     for name, header, table in figures:
         extra = workbook.create_sheet(name[:31])
         extra.freeze_panes = "A2"
-        extra.append([safe_text(str(cell)) for cell in header])
+        extra.append([_xlsx_text(extra, str(cell)) for cell in header])
         for line in table:
-            extra.append([safe_text(cell) if isinstance(cell, str) else cell for cell in line])
+            extra.append([_xlsx_text(extra, cell) for cell in line])
     about = workbook.create_sheet("about")
-    for line in ([_("Indicator"), safe_text(indicator.code)], [_("Name"), safe_text(indicator.name)],
-                 [_("Unit"), safe_text(str(indicator.unit_label))],
-                 [_("Aggregation"), safe_text(str(indicator.aggregation_label))], [_("Place"), safe_text(title)],
-                 [_("Statuses"), safe_text("; ".join(f"{code}: {name}" for code, name in VALUE_STATUSES.items()))],
-                 [_("Source"), safe_text(credit)]):
-        about.append(line)
+    for line in ([_("Indicator"), indicator.code], [_("Name"), indicator.name], [_("Unit"), str(indicator.unit_label)],
+                 [_("Aggregation"), str(indicator.aggregation_label)], [_("Place"), title],
+                 [_("Statuses"), "; ".join(f"{code}: {name}" for code, name in VALUE_STATUSES.items())],
+                 [_("Source"), credit]):
+        about.append([_xlsx_text(about, cell) for cell in line])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

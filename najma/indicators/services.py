@@ -585,8 +585,7 @@ def national_latest(indicators, include_pending: PendingScope = False) -> dict[i
     result: dict[int, Latest] = {}
     by_id = {i.id: i for i in indicators}
     condition = sa.and_(
-        IndicatorValue.indicator_id.in_(list(by_id)), IndicatorValue.is_current.is_(True),
-        IndicatorValue.kind == "measure", IndicatorValue.sex.is_(None), IndicatorValue.target_group_id.is_(None),
+        IndicatorValue.indicator_id.in_(list(by_id)), IndicatorValue.kind == "measure", IndicatorValue.sex.is_(None), IndicatorValue.target_group_id.is_(None),
         IndicatorValue.area.is_(None), aggregation.visible_condition(include_pending),
         sa.or_(*[_level_rows(level, [i.id for i in indicators if i.level == level])
                  for level in INDICATOR_LEVELS if any(i.level == level for i in indicators)]))

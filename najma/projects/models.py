@@ -132,7 +132,7 @@ class ProjectAction(db.Model):
     institution_name: orm.Mapped[str] = orm.mapped_column(sa.String(200), default="")
     start_date: orm.Mapped[date | None]
     end_date: orm.Mapped[date | None]
-    #: One indicator per line (issue 8 links them to the indicator register).
+    #: One indicator per line, free text (not yet linked to the indicator register of `najma.indicators`).
     indicators_text: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     #: The names of the actors the action cites (lead, institution, partners) as they were when
     #: its version was frozen: a later rename or deletion on the actor map does not rewrite what

@@ -4,8 +4,9 @@ The new territory (in the launch phase; its moves are then gated like any other)
 pilot's structure, never its data: the composition of its bodies as vacant seats (role, sector,
 organisation, discipline, voting; no person, no account), its research plan's milestones at the
 same offsets from a new start date, and the chantier tools the pilot adopted. Notes, paths,
-actors, projects and people stay with the pilot. The indicator set will be copied too once the
-indicator register exists (issue 8): there is nothing to copy yet.
+actors, projects and people stay with the pilot. The indicator set is not copied: the register is
+national and every territory follows it; the census baselines are recorded from the territory's
+communes when they are chosen (:func:`najma.indicators.services.sync_census_baselines`).
 """
 from __future__ import annotations
 

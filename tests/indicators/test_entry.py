@@ -399,3 +399,63 @@ def test_target_group_breakdowns(territory, people, db):
     with pytest.raises(entry.EntryRefused, match="refused"):
         enter(people.antenna, territory, "2025", {"indicator_id": coverage.id, "target_group_id": 987654,
                                                   "value": "10"})
+
+
+# --- demo values ---------------------------------------------------------------------------------
+
+def _enter_demo(people, territory, period, *rows):
+    from tests.indicators._entry_fixtures import TODAY
+
+    return entry.enter_values(people.antenna, territory, period, rows, confirm=True, today=TODAY, is_demo=True)
+
+
+def test_values_entered_as_demo_are_flagged_and_others_are_not(territory, people, share):
+    _enter_demo(people, territory, "2025", {"indicator_id": share.id, "value": "40"})
+    enter(people.antenna, territory, "2025", {"indicator_id": share.id, "sex": "male", "value": "30"})
+    assert [(r.sex, r.value, r.is_demo) for r in value_rows()] == [(None, 40, True), ("male", 30, False)]
+
+
+def test_a_new_version_of_a_demo_value_stays_demo(territory, people, share):
+    """Edited before validation, or corrected once approved, a demo value's new version is still
+    labelled demo; a real value's versions stay real."""
+    demo = _enter_demo(people, territory, "2025", {"indicator_id": share.id, "value": "40"})[0]
+    real = enter(people.antenna, territory, "2025", {"indicator_id": share.id, "sex": "male", "value": "30"})[0]
+    edited = enter(people.antenna, territory, "2025", {"indicator_id": share.id, "value": "41"},
+                   {"indicator_id": share.id, "sex": "male", "value": "31"})
+    assert [(r.sex, r.version, r.is_demo) for r in edited] == [(None, 2, True), ("male", 2, False)]
+    ids = [row.id for row in edited]
+    entry.validate_values(people.delegate, territory, "2025", ids)
+    entry.approve_values(people.steering, ids)
+    corrected = [entry.correct_value(people.delegate, value_id, figure, "Registre recompté")
+                 for value_id, figure in zip(ids, ("42", "32"))]
+    assert [(r.version, r.status, r.is_demo) for r in corrected] == [(3, "entered", True), (3, "entered", False)]
+    assert [(r.id, r.is_demo) for r in value_rows() if r.sex is None] == [
+        (demo.id, True), (ids[0], True), (corrected[0].id, True)]
+    assert not any(r.is_demo for r in value_rows() if r.sex == "male") and real.is_demo is False
+
+
+def test_an_approved_figure_stays_official_until_its_correction_is_approved(territory, people, count):
+    from najma.indicators import services
+
+    old = approved(people, territory, count, value="40")
+    public = lambda: [(p.period, p.measure.value) for p in services.series(count, territory)]  # noqa: E731
+    assert public() == [("2025", Decimal(40))]
+    correction = entry.correct_value(people.antenna, old.id, "42", "Registre de mars")
+    # Readers who take no part in approving it still read the approved 40; the steering committee
+    # and the territory's delegate see the correction under way.
+    assert public() == [("2025", Decimal(40))]
+    assert services.series(count, territory, include_pending=True)[0].measure.value == Decimal(42)
+    assert services.series(count, territory, include_pending={territory.id})[0].measure.value == Decimal(42)
+    assert services.series(count, include_pending={people.other_territory.id})[0].measure.value == Decimal(40)
+    # Sent back, then corrected again before approval: the approved figure is still the official one.
+    entry.return_value(people.delegate, correction.id, "Source manquante")
+    again = entry.correct_value(people.antenna, correction.id, "43", "Registre complet")
+    assert public() == [("2025", Decimal(40))]
+    assert services.overview(count).nation["measure"].value == Decimal(40)
+    page = entry.territory_indicators(territory, people.member)
+    shown = next(table for table in page.tables if table.indicator.id == count.id).measures
+    assert [(v.value, v.status) for v in shown.values()] == [(Decimal(40), "approved")]
+    entry.validate_values(people.delegate, territory, "2025", [again.id])
+    entry.approve_values(people.steering, [again.id])
+    assert public() == [("2025", Decimal(43))]
+    assert services.overview(count).nation["measure"].figure.count == 1

@@ -13,7 +13,7 @@ import pytest
 from najma.extensions import db as _db
 from najma.indicators import entry
 from najma.indicators.models import IndicatorValue
-from tests.conftest import count_queries
+from tests.conftest import count_queries, make_user
 from tests.indicators._entry_fixtures import (approved, audit_verbs, count, enter, people, share,  # noqa: F401
                                               value_rows)
 
@@ -120,9 +120,11 @@ def test_locked_rows_link_to_their_correction(client, territory, people, share):
     html = client.get(f"/territories/{territory.slug}/indicators/enter?period={LAST_YEAR}").get_data(as_text=True)
     assert f'name="value-{share.id}.x.x.x"' not in html
     assert f"/indicator-values/{value.id}/correct" in html
-    # A forged post for the locked row: the row is not read, nothing is written.
+    # A post for the locked row (a form opened before it was locked, or forged): refused as a
+    # conflict showing what was typed; nothing is written.
     response = client.post(f"/territories/{territory.slug}/indicators/enter", data=_form(share, x_x_x="41"))
-    assert response.status_code == 400 and len(value_rows()) == 1
+    assert response.status_code == 409 and len(value_rows()) == 1
+    assert 'data-testid="typed-kept"' in response.get_data(as_text=True)
 
 
 def test_a_stale_entry_form_answers_409_and_keeps_what_was_typed(client, territory, people, share):
@@ -136,6 +138,26 @@ def test_a_stale_entry_form_answers_409_and_keeps_what_was_typed(client, territo
     html = response.get_data(as_text=True)
     assert 'value="44"' in html and 'data-testid="conflict"' in html
     assert [r.value for r in value_rows()] == [40, 42]
+
+
+def test_a_value_locked_while_the_form_was_open_keeps_what_was_typed(client, territory, people, share):
+    first = enter(people.antenna, territory, LAST_YEAR, {"indicator_id": share.id, "value": "40"},
+                  today=date.today())[0]
+    entry.validate_values(people.delegate, territory, LAST_YEAR, [first.id])
+    _sign_in(client, people.antenna)
+    # The form was opened while the value was still entered: its base is that version, and 44
+    # is typed over 40; meanwhile the delegate validated it.
+    data = {**_form(share, x_x_x="44", female_x_x="12"), f"base-{share.id}.x.x.x": str(first.id)}
+    response = client.post(f"/territories/{territory.slug}/indicators/enter", data=data)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert 'data-testid="typed-kept"' in html and "44" in html and "locked now" in html
+    assert 'value="12"' in html  # the other row keeps what was typed too
+    assert [(r.value, r.status) for r in value_rows()] == [(40, "validated")]  # all or nothing
+    # The same figure as the one now locked is no conflict: the other rows save.
+    data = {**_form(share, x_x_x="40,0", female_x_x="12"), f"base-{share.id}.x.x.x": str(first.id)}
+    assert client.post(f"/territories/{territory.slug}/indicators/enter", data=data).status_code == 302
+    assert sorted(r.value for r in value_rows()) == [12, 40]
 
 
 def test_compute_fills_the_computed_indicators(client, territory, people, seeded):
@@ -178,6 +200,26 @@ def test_validation_and_approval_by_level(client, territory, people, share):
     assert [verb for verb, _id in audit_verbs()] == ["create", "validate", "approve"]
 
 
+def test_a_refused_step_never_shows_a_value_the_reader_may_not_open(client, territory, people, share):
+    other = enter(make_user("antenna_staff", territory=people.other_territory), people.other_territory, LAST_YEAR,
+                  {"indicator_id": share.id, "value": "12,3", "note": "Note confidentielle"}, today=date.today())[0]
+    _sign_in(client, people.delegate)
+    response = client.post(f"/territories/{territory.slug}/indicators/validate",
+                           data={"value_id": other.id, "back": "value"})
+    assert response.status_code == 400
+    assert "Note confidentielle" not in response.get_data(as_text=True)
+    assert _db.session.get(IndicatorValue, other.id).status == "entered"
+
+
+@pytest.mark.parametrize("posted", ["²", "٣x", "99999999999999", "-1", ""])
+def test_an_odd_value_id_is_refused_not_a_server_error(client, territory, people, share, posted):
+    _sign_in(client, people.delegate)
+    response = client.post(f"/territories/{territory.slug}/indicators/validate", data={"value_id": posted})
+    assert response.status_code == 400
+    _sign_in(client, people.steering)
+    assert client.post("/indicator-values/approve", data={"value_id": posted, "back": "value"}).status_code == 400
+
+
 def test_the_pending_list_is_for_deciders(client, territory, people, share):
     enter(people.antenna, territory, LAST_YEAR, {"indicator_id": share.id, "value": "40"}, today=date.today())
     for someone in (people.antenna, people.member):
@@ -187,6 +229,9 @@ def test_the_pending_list_is_for_deciders(client, territory, people, share):
     page = client.get("/indicator-values/pending")
     assert page.status_code == 200 and 'data-testid="awaiting-validation"' in page.get_data(as_text=True)
     assert f'<bdi dir="ltr" class="text-nowrap period-code">{LAST_YEAR}</bdi>' in page.get_data(as_text=True)
+    assert 'data-testid="tab-pending"' in page.get_data(as_text=True)
+    _sign_in(client, people.antenna)
+    assert 'data-testid="tab-pending"' not in client.get(f"/territories/{territory.slug}/indicators").text
     _sign_in(client, people.other_delegate)
     assert "data-pending=" not in client.get("/indicator-values/pending").get_data(as_text=True)
 

@@ -135,9 +135,19 @@ def test_text_that_looks_like_a_formula_is_quoted(client, login, pilots):
     login("evaluator")
 
     assert _csv(client, f"/indicators/{indicator.code}/export.csv")[0]["source"].startswith("'=")
+    # In the workbook the cell is typed as text, never a formula, and reads exactly as on the page.
     workbook = _xlsx(client, f"/indicators/{indicator.code}/export.xlsx")
     cell = _sheet(workbook, "values")[0]["source"]
-    assert cell.startswith("'=") and workbook["values"]["O2"].data_type == "s"
+    assert cell == '=HYPERLINK("http://x","y")' and workbook["values"]["O2"].data_type == "s"
+
+
+def test_a_source_starting_with_a_sign_reads_the_same_in_the_workbook(client, login, pilots):
+    indicator = make_indicator(disaggregations=())
+    azilal, _chefchaouen = pilots
+    put(indicator, azilal, "2025", numerator=1, denominator=2, source="-5 pts vs 2014 (HCP)")
+    login("evaluator")
+    workbook = _xlsx(client, f"/indicators/{indicator.code}/export.xlsx")
+    assert _sheet(workbook, "values")[0]["source"] == "-5 pts vs 2014 (HCP)"
 
 
 def test_exports_are_refused_to_those_who_cannot_see_indicators(client, login, pilots):
