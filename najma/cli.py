@@ -49,14 +49,18 @@ def seed_command():
 @najma_cli.command("census-baselines")
 def census_baselines_command():
     """Store every territory's census baselines (RGPH 2014 and 2024, from its communes) as approved
-    baseline values of the census indicators (idempotent: slots already filled are left)."""
+    baseline values of the census indicators, kept in step with the communes (idempotent; values
+    entered or corrected by hand are left)."""
     from najma.extensions import db
     from najma.indicators.services import record_census_baselines
     from najma.territories.models import Territory
 
-    added = sum(record_census_baselines(None, territory)
-                for territory in db.session.execute(db.select(Territory).order_by(Territory.id)).scalars())
-    click.echo(f"{added} census baseline value(s) stored.")
+    added = updated = withdrawn = 0
+    for territory in db.session.execute(db.select(Territory).order_by(Territory.id)).scalars().all():
+        done = record_census_baselines(None, territory)
+        added, updated, withdrawn = added + done.added, updated + done.updated, withdrawn + done.withdrawn
+    click.echo(f"Census baselines: {added} stored, {updated} updated to the territories' communes, "
+               f"{withdrawn} withdrawn.")
 
 
 @geo_cli.command("load")

@@ -104,7 +104,7 @@ def load_demo_indicators() -> dict[str, int]:
     for slug in ("azilal", "chefchaouen", "el-haouz", "safi"):
         territory = get_by_slug(slug)
         if territory is not None and territory.is_demo:
-            written["values"] += record_census_baselines(None, territory)  # real HCP figures, idempotent
+            written["values"] += record_census_baselines(None, territory).added  # real HCP figures, idempotent
     for slug, entries in _ENTRIES.items():
         territory = get_by_slug(slug)
         if territory is None or not territory.is_demo:

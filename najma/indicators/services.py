@@ -36,7 +36,7 @@ from najma.vocab import (INDICATOR_AGGREGATIONS, INDICATOR_DIRECTIONS, INDICATOR
                          INDICATOR_SOURCES, INDICATOR_UNITS, VALUE_KINDS)
 
 #: Re-exported so that callers find the register's whole contract here.
-__all__ = ["Aggregate", "Computation", "ComputedValue", "IndicatorConflict", "IndicatorData", "Latest", "Overview",
+__all__ = ["Aggregate", "CensusSync", "Computation", "ComputedValue", "IndicatorConflict", "IndicatorData", "Latest", "Overview",
            "SeriesPoint", "aggregate", "aggregation_sentence", "breakdown", "census_baselines", "census_baselines_for",
            "check_indicator", "compute", "create_indicator", "get_by_code", "latest_by_territory", "list_indicators",
            "national_latest", "overview", "pending_scope", "record_census_baselines", "seed_default_indicators", "series",
@@ -48,6 +48,8 @@ CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 RESERVED_CODES = {"new"}
 #: Breakdowns the census publishes.
 CENSUS_DISAGGREGATIONS = ("sex", "area")
+#: The censuses whose figures are baselines.
+CENSUS_PERIODS = ("2014", "2024")
 MAX_DECIMALS = 4
 FOUR_PLACES = Decimal("0.0001")
 
@@ -338,45 +340,88 @@ def census_baselines(indicator: Indicator, territory: Territory) -> list[Compute
     return census_baselines_for([indicator], territory).get(indicator.code, [])
 
 
-def record_census_baselines(actor, territory: Territory, indicators=None) -> int:
-    """Store the census baselines (2014, 2024) of the territory's census indicators as baseline
-    values, so pages, charts and exports show them; returns how many were added.
+@dataclass(frozen=True)
+class CensusSync:
+    """What :func:`record_census_baselines` changed: census baselines added, updated to the
+    territory's communes, and withdrawn (no commune gives them any more)."""
 
-    HCP's published figures need no validation: they are stored approved, with their source.
-    A slot that already holds a value (stored before, or entered or corrected by hand) is left as
-    it is, so running it again adds nothing. Each value is audited; one transaction.
+    added: int = 0
+    updated: int = 0
+    withdrawn: int = 0
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.withdrawn
+
+
+def _stored_from_census(value: IndicatorValue) -> bool:
+    """Whether a baseline is the platform's copy of HCP's figure (stored approved at once, never
+    through the approval steps nor corrected by hand): only those follow the communes."""
+    return value.status == "approved" and value.entered_at == value.approved_at and value.kind == "baseline"
+
+
+def record_census_baselines(actor, territory: Territory, indicators=None) -> CensusSync:
+    """Keep the census baselines (2014, 2024) of the territory's census indicators in step with its
+    communes, as baseline values the pages, charts and exports show.
+
+    HCP's published figures need no validation: they are stored approved, with their source. A
+    missing one is added; one the platform stored earlier whose figure changed with the communes
+    gets a new version, with the reason; one no commune gives any more is withdrawn (not current;
+    its versions stay on record). A value entered or corrected by hand is never touched, so
+    running it again changes nothing. Each change is audited; one transaction.
     """
     from najma.indicators.entry import AUDIT_FIELDS, slot_of, value_label
 
     if indicators is None:
         indicators = list_indicators(source="census", active=True)
+    indicators = [i for i in indicators if i.source == "census"]
+    if not indicators:
+        return CensusSync()
     found = census_baselines_for(indicators, territory)
     by_code = {indicator.code: indicator for indicator in indicators}
-    slots = {code: {slot_of(by_code[code].id, territory.id, None, row.period, "baseline", row.sex, None, row.area): row
-                    for row in rows} for code, rows in found.items()}
-    wanted = [slot for rows in slots.values() for slot in rows]
-    if not wanted:
-        return 0
-    taken = set(db.session.execute(sa.select(IndicatorValue.slot).where(
-        IndicatorValue.slot.in_(wanted), IndicatorValue.is_current.is_(True))).scalars())
+    wanted = {slot_of(by_code[code].id, territory.id, None, row.period, "baseline", row.sex, None, row.area):
+              (by_code[code], row) for code, rows in found.items() for row in rows}
+    stored = {value.slot: value for value in db.session.execute(sa.select(IndicatorValue).where(
+        IndicatorValue.indicator_id.in_([i.id for i in indicators]), IndicatorValue.territory_id == territory.id,
+        IndicatorValue.kind == "baseline", IndicatorValue.is_current.is_(True))).scalars()}
     now, actor_id = utcnow(), getattr(actor, "id", None)
-    added = 0
-    for code, rows in slots.items():
-        indicator = by_code[code]
-        for slot, row in rows.items():
-            if slot in taken:
-                continue
-            value = IndicatorValue(
-                indicator_id=indicator.id, territory_id=territory.id, period=row.period, kind="baseline", sex=row.sex,
-                area=row.area, slot=slot, value=row.value, numerator=row.numerator, denominator=row.denominator,
-                source_text=row.source_text[:300], status="approved", entered_by_id=actor_id, entered_at=now,
-                validated_by_id=actor_id, validated_at=now, approved_by_id=actor_id, approved_at=now)
-            db.session.add(value)
-            audit.record(actor, "create", value, {}, audit.snapshot(value, AUDIT_FIELDS),
-                         label=value_label(value, indicator), territory_id=territory.id)
+    added = updated = withdrawn = 0
+    reason = _("The territory's communes changed: the figure is recomputed from the census (HCP).")
+    for slot, (indicator, row) in wanted.items():
+        current = stored.get(slot)
+        if current is not None and (not _stored_from_census(current) or (
+                current.value == row.value and current.numerator == row.numerator
+                and current.denominator == row.denominator)):
+            continue
+        value = IndicatorValue(
+            indicator_id=indicator.id, territory_id=territory.id, period=row.period, kind="baseline", sex=row.sex,
+            area=row.area, slot=slot, value=row.value, numerator=row.numerator, denominator=row.denominator,
+            source_text=row.source_text[:300], status="approved", entered_by_id=actor_id, entered_at=now,
+            validated_by_id=actor_id, validated_at=now, approved_by_id=actor_id, approved_at=now)
+        before = {}
+        if current is not None:
+            before = audit.snapshot(current, AUDIT_FIELDS)
+            current.is_current = False
+            db.session.flush()  # one current version per slot
+            value.version, value.replaces_id, value.reason = current.version + 1, current.id, reason
+            updated += 1
+        else:
             added += 1
+        db.session.add(value)
+        audit.record(actor, "correct" if current is not None else "create", value, before,
+                     audit.snapshot(value, AUDIT_FIELDS), label=value_label(value, indicator),
+                     territory_id=territory.id)
+    by_id = {indicator.id: indicator for indicator in indicators}
+    for slot, current in stored.items():
+        if slot in wanted or not _stored_from_census(current) or current.period not in CENSUS_PERIODS:
+            continue
+        before = audit.snapshot(current, AUDIT_FIELDS)
+        current.is_current = False
+        audit.record(actor, "delete", current, before, audit.snapshot(current, AUDIT_FIELDS),
+                     label=value_label(current, by_id[current.indicator_id]), territory_id=territory.id)
+        withdrawn += 1
     db.session.commit()
-    return added
+    return CensusSync(added, updated, withdrawn)
 
 
 def _places(value) -> Decimal | None:

@@ -209,7 +209,8 @@ def set_communes(actor, territory: Territory, commune_ids: list[int],
     Rules: every commune exists and lies in the territory's province (its committee is chaired
     by that province's delegate and its figures are compared with that province's); no commune
     twice; a part description only when the territory is made of that one commune. An empty
-    list is allowed (the territory falls back on its province's outline). Audited; one transaction.
+    list is allowed (the territory falls back on its province's outline). Audited; one transaction,
+    then the census baselines of the indicators follow the new composition (a second one).
     """
     ids = [int(commune_id) for commune_id in commune_ids]
     if len(set(ids)) != len(ids):
@@ -252,6 +253,11 @@ def set_communes(actor, territory: Territory, commune_ids: list[int],
                      territory_id=territory.id)
     db.session.commit()
     db.session.expire(territory, ["commune_links"])
+    if after != before:
+        # The census baselines are the communes' figures: they follow the new composition.
+        from najma.indicators.services import record_census_baselines
+
+        record_census_baselines(actor, territory)
     return territory
 
 

@@ -282,12 +282,13 @@ def test_census_baselines_are_stored_approved_once_and_shown_as_the_territorys_b
         seeded, territory, azilal_communes, db):
     from najma.indicators.models import IndicatorValue
 
+    # Choosing the communes stores their census figures at once.
     territories.set_communes(None, territory, [c.id for c in azilal_communes])
-    added = services.record_census_baselines(None, territory)
     expected = services.census_baselines_for([i for i in seeded.values() if i.source == "census"], territory)
-    assert added == sum(len(rows) for rows in expected.values()) > 0
-    assert services.record_census_baselines(None, territory) == 0
     stored = db.session.execute(sa.select(IndicatorValue).where(IndicatorValue.kind == "baseline")).scalars().all()
+    added = len(stored)
+    assert added == sum(len(rows) for rows in expected.values()) > 0
+    assert services.record_census_baselines(None, territory) == services.CensusSync()
     assert {v.status for v in stored} == {"approved"} and all("RGPH" in v.source_text for v in stored)
     events = db.session.execute(sa.select(sa.func.count(AuditEvent.id))
                                 .where(AuditEvent.object_type == "IndicatorValue")).scalar_one()
@@ -299,3 +300,45 @@ def test_census_baselines_are_stored_approved_once_and_shown_as_the_territorys_b
     # The province's baseline is recomputed from the stored counts, like any rate.
     province = services.series(seeded["illiteracy_10_plus"], province=territory.province)
     assert {p.period: p.baseline.value for p in province}["2024"] == total_2024.value
+
+
+def _baselines(db, indicator, territory):
+    from najma.indicators.models import IndicatorValue
+
+    return db.session.execute(sa.select(IndicatorValue).where(
+        IndicatorValue.indicator_id == indicator.id, IndicatorValue.territory_id == territory.id,
+        IndicatorValue.kind == "baseline", IndicatorValue.sex.is_(None), IndicatorValue.area.is_(None))
+        .order_by(IndicatorValue.id)).scalars().all()
+
+
+def test_census_baselines_follow_the_communes_and_leave_what_people_corrected(
+        seeded, territory, azilal_communes, db):
+    from najma.indicators import entry
+
+    illiteracy, schooling = seeded["illiteracy_10_plus"], seeded["schooling_6_11"]
+    territories.set_communes(None, territory, [c.id for c in azilal_communes])
+    first = {v.period: v.value for v in _baselines(db, illiteracy, territory)}
+    assert set(first) == {"2014", "2024"}
+    # The antenna corrects the 2024 schooling baseline by hand (a survey of its own).
+    delegate = make_user("delegate", territory=territory)
+    by_hand = next(v for v in _baselines(db, schooling, territory) if v.period == "2024")
+    entry.correct_value(delegate, by_hand.id, "97,5", "Enquête de l'antenne")
+
+    territories.set_communes(None, territory, [azilal_communes[0].id])
+    versions = _baselines(db, illiteracy, territory)
+    current = {v.period: v for v in versions if v.is_current}
+    alone = services.census_baselines(illiteracy, territory)
+    assert {p: v.value for p, v in current.items()} == {r.period: r.value for r in alone if r.is_total}
+    assert current["2024"].value != first["2024"]  # one commune is not three
+    assert current["2024"].version == 2 and "communes changed" in current["2024"].reason
+    assert [v.value for v in versions if not v.is_current] == [first["2014"], first["2024"]]  # kept on record
+    corrected = [v for v in _baselines(db, schooling, territory) if v.is_current and v.period == "2024"]
+    assert [v.value for v in corrected] == [Decimal("97.5")]
+
+    # No commune left: the census figures are withdrawn, the hand-made one stays.
+    territories.set_communes(None, territory, [])
+    assert [v for v in _baselines(db, illiteracy, territory) if v.is_current] == []
+    assert [v.value for v in _baselines(db, schooling, territory) if v.is_current] == [Decimal("97.5")]
+    verbs = db.session.execute(sa.select(AuditEvent.verb).where(AuditEvent.object_type == "IndicatorValue")
+                               .distinct()).scalars().all()
+    assert {"create", "correct", "delete"} <= set(verbs)
