@@ -22,6 +22,7 @@ def _province(page, code: str):
 def test_steering_moves_a_ready_territory_and_the_map_follows(page, login, shot, artifacts):
     login(page, "pilotage")
     page.goto("/")
+    page.locator('[data-testid="nav-programme"] > a').click()
     page.locator('nav a[href$="/rollout"]').first.click()
     expect(page).to_have_url(re.compile(r"/rollout$"))
     expect(page.locator('[data-testid="phase-map"]')).to_be_visible()
