@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import abort, url_for
@@ -37,6 +38,8 @@ FIRST_STRONG = "\u2068"
 KINDS = ("baseline", "target", "measure")
 
 SERIES_WIDTH, SERIES_HEIGHT = 720, 300
+#: The series' period labels: how many rows they may take under the axis, and each row's height.
+PERIOD_ROWS, PERIOD_ROW = 3, 13
 BARS_WIDTH = 720
 BAR_ROW = 22
 BAR_LABEL_WIDTH = 210
@@ -160,15 +163,18 @@ def empty_svg(message: str, testid: str = "empty-chart") -> Markup:
 
 def series_svg(points: Sequence[ChartPoint], *, title: str, unit: str, decimals: int,
                max_value: Decimal | None = None, rtl: bool = False, title_id: str = "series-chart-title") -> Markup:
-    """The time series: a circle per measure joined by a line, a ring per baseline with the latest
-    carried on to the end, and the target line through every target (carried across the plot from
-    the first and the last). Empty when there is no figure at all."""
+    """The time series: a circle per measure, joined by a line to the measures of periods of the same
+    length only (years, halves and quarters each have their own line: a half and the quarter ending
+    with it overlap, a line between them would show a change that did not happen), a ring per
+    baseline with the latest carried on to the end, and the target line through every target
+    (carried across the plot from the first and the last). Each point's period is written under the
+    axis, on a second or third row when it would cross a neighbour's. Empty when there is no figure."""
     labels = kind_labels()
     values = [float(p.value(k)) for p in points for k in KINDS if p.value(k) is not None]
     if not values:
         return Markup("")
-    width, height = SERIES_WIDTH, SERIES_HEIGHT
-    left, right, top, bottom = 66.0, width - 84.0, 16.0, height - 50.0
+    width = SERIES_WIDTH
+    left, right, top, bottom = 66.0, width - 84.0, 16.0, SERIES_HEIGHT - 50.0
     frame = _Frame(width, rtl)
     low, high, step = nice_scale(min(values), max(values))
     if max_value is not None and high > float(max_value) >= max(values):
@@ -189,6 +195,8 @@ def series_svg(points: Sequence[ChartPoint], *, title: str, unit: str, decimals:
     def fmt(value) -> str:
         return figure_text(value, unit, decimals)
 
+    period_rows = _period_rows(points, x_of)
+    height = SERIES_HEIGHT + PERIOD_ROW * max((row for _point, row in period_rows), default=0)
     parts = _open("indicator-series", "series-chart", width, height, frame, title, title_id)
     tick = low
     while tick <= high + step / 1000:
@@ -198,10 +206,13 @@ def series_svg(points: Sequence[ChartPoint], *, title: str, unit: str, decimals:
                      f'<text class="chart-tick" x="{_num(frame.x(left - 6))}" y="{_num(ty + 4)}" text-anchor="end" '
                      f'fill="{MUTED_COLOUR}">{escape(fmt(round(tick, 6)))}</text>')
         tick += step
-    for point in _labelled(points, x_of):
-        parts.append(f'<text class="chart-period" x="{_num(frame.x(x_of(point)))}" y="{_num(bottom + 18)}" '
-                     f'text-anchor="middle" fill="{MUTED_COLOUR}">{escape(LTR_ISOLATE + point.period + POP_ISOLATE)}'
-                     f'</text>')
+    for point, row in period_rows:
+        px = _num(frame.x(x_of(point)))
+        parts.append(f'<line class="chart-period-tick" x1="{px}" x2="{px}" y1="{_num(bottom)}" y2="{_num(bottom + 4)}" '
+                     f'stroke="{MUTED_COLOUR}" stroke-width="1"/>'
+                     f'<text class="chart-period" data-period="{escape(point.period)}" data-row="{row}" x="{px}" '
+                     f'y="{_num(bottom + 18 + PERIOD_ROW * row)}" text-anchor="middle" fill="{MUTED_COLOUR}">'
+                     f'{escape(LTR_ISOLATE + point.period + POP_ISOLATE)}</text>')
     baselines = [p for p in points if p.baseline is not None]
     targets = [p for p in points if p.target is not None]
     if baselines:
@@ -226,10 +237,12 @@ def series_svg(points: Sequence[ChartPoint], *, title: str, unit: str, decimals:
                      f'<text class="chart-line-label" x="{_num(frame.x(right))}" y="{_num(ty - 5)}" '
                      f'text-anchor="end" fill="{TARGET_COLOUR}">{escape(labels["target"])}</text>')
     measures = [p for p in points if p.measure is not None]
-    if len(measures) > 1:
-        line = " ".join(f"{_num(frame.x(x_of(p)))},{_num(y(float(p.measure)))}" for p in measures)
-        parts.append(f'<polyline class="chart-measure-line" points="{line}" fill="none" '
-                     f'stroke="{MEASURE_COLOUR}" stroke-width="2"/>')
+    for granularity, pieces in _by_granularity(measures).items():
+        if len(pieces) < 2:
+            continue
+        line = " ".join(f"{_num(frame.x(x_of(p)))},{_num(y(float(p.measure)))}" for p in pieces)
+        parts.append(f'<polyline class="chart-measure-line" data-granularity="{granularity}" points="{line}" '
+                     f'fill="none" stroke="{MEASURE_COLOUR}" stroke-width="2"/>')
     marks = {"baseline": (BASELINE_COLOUR, 3.5), "target": (TARGET_COLOUR, 3.5), "measure": (MEASURE_COLOUR, 4.5)}
     for kind in KINDS:
         colour, radius = marks[kind]
@@ -248,21 +261,39 @@ def series_svg(points: Sequence[ChartPoint], *, title: str, unit: str, decimals:
     return Markup("".join(parts))
 
 
-def _labelled(points: Sequence[ChartPoint], x_of) -> list[ChartPoint]:
-    """The points whose period is written under the axis: the last one, and from the first on
-    every one far enough from its neighbours' labels not to overlap them (about 6.5 units a character)."""
-    if not points:
-        return []
+def granularity_of(point: ChartPoint) -> str:
+    """year, half or quarter: the length of the point's period."""
+    months = (point.end.year - point.start.year) * 12 + point.end.month - point.start.month + 1
+    return {12: "year", 6: "half", 3: "quarter"}.get(months, f"{months}m")
 
+
+def _by_granularity(points: Sequence[ChartPoint]) -> dict[str, list[ChartPoint]]:
+    """The points grouped by the length of their period, each group in time order."""
+    groups: dict[str, list[ChartPoint]] = {}
+    for point in sorted(points, key=lambda p: p.start):
+        groups.setdefault(granularity_of(point), []).append(point)
+    return groups
+
+
+def _period_rows(points: Sequence[ChartPoint], x_of) -> list[tuple[ChartPoint, int]]:
+    """Where each point's period is written under the axis: (point, row), from left to right in
+    time, each on the first of :data:`PERIOD_ROWS` rows where it stays clear of the label before it
+    (about 6.5 units a character). Periods of different lengths may overlap in time (2026-S2 and
+    2026-Q4), so their labels come close: the second goes on the next row rather than being left
+    out. Only when every row is taken is a label left out (the point's tooltip and the table beside
+    still give its period)."""
     def apart(a: ChartPoint, b: ChartPoint) -> bool:
         return abs(x_of(a) - x_of(b)) >= (len(a.period) + len(b.period)) * 3.25 + 6
 
-    last = points[-1]
-    chosen: list[ChartPoint] = []
-    for point in points[:-1]:
-        if (not chosen or apart(chosen[-1], point)) and apart(point, last):
-            chosen.append(point)
-    return chosen + [last]
+    last: list[ChartPoint | None] = [None] * PERIOD_ROWS
+    out = []
+    for point in sorted(points, key=lambda p: (x_of(p), p.start)):
+        for row in range(PERIOD_ROWS):
+            if last[row] is None or apart(last[row], point):
+                last[row] = point
+                out.append((point, row))
+                break
+    return out
 
 
 def _series_legend(frame: _Frame, labels: dict[str, str], y: float, baseline: bool, target: bool,
@@ -825,19 +856,48 @@ def _own_level(indicators) -> sa.ColumnElement:
     return sa.or_(*clauses)
 
 
+class NationalFigure(NamedTuple):
+    """An indicator's most recent figure of one kind over all the places that reported it: its
+    period, its value, and how many places (territories, provinces, or the nation) it is made of."""
+
+    period: str
+    value: Decimal
+    places: int
+
+
+def _contributes(indicators) -> sa.ColumnElement:
+    """Rows that count in their indicator's figure: with their counts for a rate, with a value otherwise."""
+    has_counts = sa.and_(IndicatorValue.numerator.is_not(None), IndicatorValue.denominator.is_not(None),
+                         IndicatorValue.denominator > 0)
+    rates = [i.id for i in indicators if i.aggregation == "rate"]
+    others = [i.id for i in indicators if i.aggregation != "rate"]
+    clauses = []
+    if rates:
+        clauses.append(sa.and_(IndicatorValue.indicator_id.in_(rates), has_counts))
+    if others:
+        clauses.append(sa.and_(IndicatorValue.indicator_id.in_(others), IndicatorValue.value.is_not(None)))
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+def _totals_condition(indicators, include_pending, kinds) -> sa.ColumnElement:
+    return sa.and_(
+        IndicatorValue.kind.in_(list(kinds)), IndicatorValue.sex.is_(None),
+        IndicatorValue.target_group_id.is_(None), IndicatorValue.area.is_(None),
+        aggregation.visible_condition(include_pending), _own_level(indicators))
+
+
 def national_figures(indicators, include_pending=False,
-                     kinds: tuple[str, ...] = KINDS) -> dict[int, dict[str, tuple[str, Decimal]]]:
-    """Each indicator's most recent national figure of each kind, made by its rule from the current
-    totals (no breakdown) at its own level: ``{indicator id: {kind: (period, value)}}``, approved
-    values only unless ``include_pending`` says otherwise. One query, and one more when an
-    indicator keeps the latest value."""
+                     kinds: tuple[str, ...] = KINDS) -> dict[int, dict[str, NationalFigure]]:
+    """Each indicator's most recent figure of each kind over the places that reported it, made by
+    its rule from the current totals (no breakdown) at its own level: ``{indicator id: {kind:
+    NationalFigure(period, value, places)}}``, approved values only unless ``include_pending`` says
+    otherwise. ``places`` is how many territories (provinces, for a province-level indicator) the
+    figure is made of: the most recent period may have been reported by a few of them only. One
+    query, and one more when an indicator keeps the latest value."""
     indicators = list(indicators)
     if not indicators:
         return {}
-    condition = sa.and_(
-        IndicatorValue.is_current.is_(True), IndicatorValue.kind.in_(list(kinds)), IndicatorValue.sex.is_(None),
-        IndicatorValue.target_group_id.is_(None), IndicatorValue.area.is_(None),
-        aggregation.visible_condition(include_pending), _own_level(indicators))
+    condition = _totals_condition(indicators, include_pending, kinds)
     has_counts = sa.and_(IndicatorValue.numerator.is_not(None), IndicatorValue.denominator.is_not(None),
                          IndicatorValue.denominator > 0)
     groups = (IndicatorValue.indicator_id, IndicatorValue.period, IndicatorValue.kind)
@@ -863,9 +923,44 @@ def national_figures(indicators, include_pending=False,
                 sa.select(inner).where(inner.c.position == 1)):
             partials[(indicator_id, period, kind)].latest = ((), Decimal(str(value)))
     rules = {i.id: i.aggregation for i in indicators}
-    result: dict[int, dict[str, tuple[str, Decimal]]] = {}
+    result: dict[int, dict[str, NationalFigure]] = {}
     for (indicator_id, period, kind), partial in sorted(partials.items(), key=lambda item: periods.sort_key(item[0][1])):
-        value = partial.finish(rules[indicator_id], "nation").value
-        if value is not None:
-            result.setdefault(indicator_id, {})[kind] = (period, value)  # later periods overwrite earlier ones
+        figure = partial.finish(rules[indicator_id], "nation")
+        if figure.value is not None:  # later periods overwrite earlier ones
+            result.setdefault(indicator_id, {})[kind] = NationalFigure(period, figure.value, figure.count)
     return result
+
+
+def places_apart(indicators, figures: dict[int, dict[str, NationalFigure]], include_pending=False,
+                 kinds: tuple[str, str] = ("measure", "target")) -> dict[int, int]:
+    """For each indicator whose two figures of ``kinds`` (from :func:`national_figures`) are made of
+    as many places: how many places count in the first and not in the second (0: the same places,
+    the two figures may be compared). Indicators whose figures cover different numbers of places
+    are left out: they cannot be compared anyway. One query (none when no indicator qualifies)."""
+    first, second = kinds
+    pairs = {}
+    for indicator in indicators:
+        mine = figures.get(indicator.id, {})
+        if first in mine and second in mine and mine[first].places == mine[second].places > 0:
+            pairs[indicator.id] = (mine[first].period, mine[second].period)
+    if not pairs:
+        return {}
+    chosen_indicators = [i for i in indicators if i.id in pairs]
+    chosen = sa.or_(*(sa.and_(IndicatorValue.indicator_id == indicator_id,
+                              sa.or_(sa.and_(IndicatorValue.kind == first, IndicatorValue.period == one),
+                                     sa.and_(IndicatorValue.kind == second, IndicatorValue.period == other)))
+                      for indicator_id, (one, other) in pairs.items()))
+    place = sa.func.coalesce(IndicatorValue.territory_id, IndicatorValue.province_id, 0)
+    rows = (sa.select(IndicatorValue.indicator_id.label("indicator_id"), IndicatorValue.kind.label("kind"),
+                      place.label("place"))
+            .where(_totals_condition(chosen_indicators, include_pending, kinds), _contributes(chosen_indicators),
+                   chosen)
+            .cte("compared"))
+    mine, theirs = rows.alias("mine"), rows.alias("theirs")
+    found = dict(db.session.execute(
+        sa.select(mine.c.indicator_id, sa.func.count())
+        .where(mine.c.kind == first, ~sa.exists().where(theirs.c.kind == second,
+                                                        theirs.c.indicator_id == mine.c.indicator_id,
+                                                        theirs.c.place == mine.c.place))
+        .group_by(mine.c.indicator_id)).all())
+    return {indicator_id: found.get(indicator_id, 0) for indicator_id in pairs}

@@ -141,31 +141,50 @@ class CensusFigure:
 
 @dataclass(frozen=True)
 class ProgrammeFigure:
-    """A programme indicator's latest national figures approved by the steering committee: its
-    baseline, measure and target (each with its period; None when none is approved yet)."""
+    """A programme indicator's latest figures approved by the steering committee, over the
+    programme's territories (not the whole country): its baseline, measure and target, each a
+    ``NationalFigure`` (period, value, how many places it is made of) or None when none is approved
+    yet; how many places the programme has at the indicator's level (territories, or provinces with
+    a territory; None for a nation-level indicator); and, when the measure and the target are made
+    of as many places, how many of the measure's places the target leaves out."""
 
     code: str
     name: str
     unit: str
     decimals: int
     direction: str
-    baseline: tuple[str, Decimal] | None
-    measure: tuple[str, Decimal] | None
-    target: tuple[str, Decimal] | None
+    baseline: tuple | None
+    measure: tuple | None
+    target: tuple | None
+    level: str = "territory"
+    places_total: int | None = None
+    places_apart: int | None = None
 
     @property
     def has_figure(self) -> bool:
-        """Whether any of its national figures is approved."""
+        """Whether any of its figures is approved."""
         return any((self.baseline, self.measure, self.target))
 
     @property
-    def reached(self) -> bool | None:
-        """Whether the latest measure meets the target in the indicator's direction (None without both)."""
+    def comparable(self) -> bool | None:
+        """Whether the latest measure and the target are made of the same places, so that one may
+        be held against the other (None without both). A sum over the one territory that reported
+        the last quarter says nothing against the sum of every territory's target."""
         if self.measure is None or self.target is None:
             return None
+        if self.measure.places != self.target.places:
+            return False
+        return not self.places_apart
+
+    @property
+    def reached(self) -> bool | None:
+        """Whether the latest measure meets the target in the indicator's direction (None without
+        both, or when they are not made of the same places)."""
+        if not self.comparable:
+            return None
         if self.direction == "down":
-            return self.measure[1] <= self.target[1]
-        return self.measure[1] >= self.target[1]
+            return self.measure.value <= self.target.value
+        return self.measure.value >= self.target.value
 
 
 @dataclass
@@ -308,7 +327,7 @@ def build(stamp: tuple, today: date) -> DashboardData:
         stuck_after=projects.filters.stuck_after, stuck_count=projects.stuck_count,
         stuck=[StuckProject(row.territory.slug, row.territory.name, row.territory.province.name,
                             row.project.status, row.days_in_status) for row in projects.rows[:STUCK_SHOWN]],
-        census=census, census_scope=scope, programme=_programme(), problem_counts=problem_counts,
+        census=census, census_scope=scope, programme=_programme(territories), problem_counts=problem_counts,
         problems_open=sum(problem_counts.values()), problems=oldest, problems_by_territory=per_territory,
         decisions=_decisions(territories))
     data.map_svg = phase_map_svg(data)
@@ -388,20 +407,25 @@ def _census() -> tuple[list[CensusFigure], str]:
     return out, scope
 
 
-def _programme() -> list[ProgrammeFigure]:
-    """Every active indicator with its latest national baseline, measure and target approved by the
-    steering committee (pending values never show here), made by its rule from its territories'
-    (or provinces') values: two queries, three when an indicator keeps the latest value."""
+def _programme(territories: list[TerritoryInfo]) -> list[ProgrammeFigure]:
+    """Every active indicator with its latest baseline, measure and target approved by the steering
+    committee (pending values never show here), made by its rule from its territories' (or
+    provinces') values, each with how many of them it covers; and whether the measure and the target
+    cover the same places: two queries, three when an indicator keeps the latest value, four when a
+    measure and its target cover as many places (are they the same ones?)."""
     from najma.indicators import charts
 
     indicators = list(db.session.execute(
         sa.select(Indicator).where(Indicator.active.is_(True)).order_by(Indicator.position, Indicator.code)).scalars())
     figures = charts.national_figures(indicators)
+    apart = charts.places_apart(indicators, figures)
+    totals = {"territory": len(territories), "province": len({t.province_code for t in territories}), "nation": None}
     out = []
     for indicator in indicators:
         mine = figures.get(indicator.id, {})
         out.append(ProgrammeFigure(indicator.code, indicator.name, indicator.unit, indicator.decimals,
-                                   indicator.direction, mine.get("baseline"), mine.get("measure"), mine.get("target")))
+                                   indicator.direction, mine.get("baseline"), mine.get("measure"), mine.get("target"),
+                                   indicator.level, totals.get(indicator.level), apart.get(indicator.id)))
     return out
 
 

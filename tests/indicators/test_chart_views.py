@@ -211,3 +211,98 @@ def test_without_any_approved_value_the_panel_says_so(client, login, db, _fresh_
     login("steering")
     html = client.get("/rollout").text
     assert 'data-testid="programme-none"' in html and 'data-testid="census-table"' in html
+
+
+def _cell(row: str, kind: str) -> str:
+    return row.split(f'data-kind="{kind}">')[1].split("</td>")[0]
+
+
+def test_the_panel_says_its_figures_cover_the_programme_territories(client, login, pilots, _fresh_dashboard):
+    make_territory("El Haouz", province_code="07.041")
+    make_territory("Safi", province_code="07.431")
+    indicator = make_indicator()
+    azilal, chefchaouen = pilots
+    put(indicator, azilal, "2024", "baseline", numerator=40, denominator=100)
+    put(indicator, chefchaouen, "2024", "baseline", numerator=20, denominator=50)
+    put(indicator, azilal, "2025", numerator=30, denominator=100)
+    login("steering")
+
+    html = client.get("/rollout").text
+    panel = html.split('data-testid="indicators"')[1].split("</section>")[0]
+    assert "over the programme's territories, not the whole country" in panel
+    assert panel.index('data-testid="programme-scope"') < panel.index('data-testid="census-table"')
+    row = _programme_row(html, indicator.code)
+    assert "2 of 4 territories" in _cell(row, "baseline")
+    assert "1 of 4 territories" in _cell(row, "measure")
+
+
+def test_a_measure_is_held_against_its_target_only_over_the_same_territories(client, login, pilots,
+                                                                               _fresh_dashboard):
+    azilal, chefchaouen = pilots
+    # The last quarter was reported by Azilal alone (7); the target adds both territories' (4 + 3).
+    partial = make_indicator("coops", unit="count", aggregation="sum", disaggregations=(), decimals=0)
+    put(partial, azilal, "2026-S2", value=5)
+    put(partial, chefchaouen, "2026-S2", value=2)
+    put(partial, azilal, "2026-Q4", value=7)
+    put(partial, azilal, "2027", "target", 4)
+    put(partial, chefchaouen, "2027", "target", 3)
+    # Both territories measured and targeted: the comparison holds.
+    whole = make_indicator("jobs", unit="count", aggregation="sum", disaggregations=(), decimals=0)
+    for territory, measure, target in ((azilal, 6, 5), (chefchaouen, 4, 5)):
+        put(whole, territory, "2026", value=measure)
+        put(whole, territory, "2027", "target", target)
+    login("steering")
+
+    html = client.get("/rollout").text
+    row = _programme_row(html, partial.code)
+    assert number_in(r'data-kind="measure">\s*<span[^>]*data-value="([^"]*)"', row) == 7
+    assert "(<bdi>2026-Q4</bdi>)" in row and "1 of 2 territories" in _cell(row, "measure")
+    assert "2 of 2 territories" in _cell(row, "target")
+    assert 'data-testid="target-reached"' not in row
+    assert ("Not comparable with the target yet: the latest measure covers 1 territory, the target 2 territories."
+            in row)
+    row = _programme_row(html, whole.code)
+    assert 'data-testid="target-reached"' in row and 'data-testid="not-comparable"' not in row
+
+
+def test_as_many_territories_but_not_the_same_ones_are_not_compared(client, login, pilots, _fresh_dashboard):
+    azilal, chefchaouen = pilots
+    safi = make_territory("Safi", province_code="07.431")
+    indicator = make_indicator(direction="down")
+    put(indicator, azilal, "2026", numerator=10, denominator=100)
+    put(indicator, chefchaouen, "2026", numerator=10, denominator=100)
+    put(indicator, azilal, "2027", "target", numerator=20, denominator=100)
+    put(indicator, safi, "2027", "target", numerator=20, denominator=100)
+    login("steering")
+
+    row = _programme_row(client.get("/rollout").text, indicator.code)
+    assert "2 of 3 territories" in _cell(row, "measure") and "2 of 3 territories" in _cell(row, "target")
+    assert 'data-testid="target-reached"' not in row
+    assert "the latest measure and the target cover different territories" in row
+
+
+def test_the_panel_costs_the_same_queries_whatever_the_indicators_and_territories(db, pilots):
+    from najma.rollout import dashboard
+    from tests.conftest import counted_queries
+
+    azilal, chefchaouen = pilots
+
+    def measured(code: str, territories) -> None:
+        indicator = make_indicator(code, unit="count", aggregation="sum", disaggregations=(), decimals=0)
+        for territory in territories:
+            put(indicator, territory, "2026", value=3)
+            put(indicator, territory, "2027", "target", 4)
+
+    def queries() -> int:
+        territories = dashboard._territories()
+        with counted_queries() as counter:
+            figures = dashboard._programme(territories)
+        assert all(f.comparable for f in figures)
+        return counter.n
+
+    measured("first", [azilal, chefchaouen])
+    small = queries()
+    more = [make_territory(f"Territoire {n}", province_code=AZILAL) for n in range(5)]
+    for n in range(4):
+        measured(f"more_{n}", [azilal, chefchaouen, *more])
+    assert queries() == small

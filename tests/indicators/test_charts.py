@@ -58,6 +58,57 @@ def test_time_runs_right_to_left_in_arabic(app):
     assert 'direction="rtl"' in rtl and 'direction="ltr"' in ltr
 
 
+def _measure_xy(svg: str) -> dict[str, tuple[str, str]]:
+    """Each measure's drawn position by period, as the SVG writes it."""
+    return {m.group(1): (m.group(2), m.group(3)) for m in re.finditer(
+        r'class="chart-point chart-measure"[^>]*data-period="([^"]+)"[^>]*cx="([\d.]+)" cy="([\d.]+)"', svg)}
+
+
+def _lines(svg: str) -> list[list[tuple[str, str]]]:
+    """The measure lines, each as its list of (x, y) vertices."""
+    return [[tuple(pair.split(",")) for pair in re.search(r'points="([^"]+)"', line).group(1).split()]
+            for line in shapes(svg, "chart-measure-line")]
+
+
+def _period_labels(svg: str) -> dict[str, tuple[float, float]]:
+    """The period written under the axis: {period: (x, y)}."""
+    return {m.group(1): (float(m.group(2)), float(m.group(3))) for m in re.finditer(
+        r'<text class="chart-period" data-period="([^"]+)"[^>]*x="([\d.]+)" y="([\d.]+)"', svg)}
+
+
+@pytest.mark.parametrize("rtl", [False, True])
+def test_measures_of_overlapping_periods_are_not_joined(app, rtl):
+    # A year, its halves and its last quarters: 2026-S2 and 2026-Q4 end the same day.
+    points = [point("2025", measure=3), point("2026-S1", measure=4), point("2026-Q3", measure=2),
+              point("2026", measure=9), point("2026-S2", measure=5), point("2026-Q4", measure=7)]
+    svg = str(charts.series_svg(points, title="x", unit="count", decimals=0, rtl=rtl))
+
+    where = _measure_xy(svg)
+    assert len(where) == 6
+    lines = _lines(svg)
+    # Years with years, halves with halves, quarters with quarters: never a half with a quarter.
+    assert sorted(lines, key=len) == sorted([[where["2025"], where["2026"]], [where["2026-S1"], where["2026-S2"]],
+                                             [where["2026-Q3"], where["2026-Q4"]]], key=len)
+    for line in lines:
+        for a, b in zip(line, line[1:]):
+            assert {a, b} != {where["2026-S2"], where["2026-Q4"]}
+    # Every period is written under the axis, under its own point; close ones on another row.
+    labels = _period_labels(svg)
+    assert set(labels) == {"2025", "2026-S1", "2026-Q3", "2026", "2026-S2", "2026-Q4"}
+    for period, (x, _y) in labels.items():
+        assert x == pytest.approx(float(where[period][0]), abs=0.1)
+    assert labels["2026-S2"][1] != labels["2026-Q4"][1]
+    assert "style=" not in svg
+
+
+def test_periods_of_one_length_keep_one_line_and_one_row_of_labels(app):
+    points = [point(p, measure=v) for p, v in (("2024", 1), ("2025", 2), ("2026", 4))]
+    svg = str(charts.series_svg(points, title="x", unit="count", decimals=0))
+    assert len(_lines(svg)) == 1 and len(_lines(svg)[0]) == 3
+    assert {y for _x, y in _period_labels(svg).values()} == {float(charts.SERIES_HEIGHT - 32)}
+    assert f'viewBox="0 0 {charts.SERIES_WIDTH} {charts.SERIES_HEIGHT}"' in svg
+
+
 def test_bars_mirror_and_escape_names(app):
     rows = [charts.BarRow("a", "<script>alert(1)</script> & Co", Decimal("30")), charts.BarRow("b", "Béni", None)]
     svg = str(charts.bars_svg(rows, title='Title "quoted" <b>', unit="percent", decimals=1,
