@@ -104,7 +104,10 @@ def parse_number(text: Any) -> Decimal | None:
         raw = str(text).strip()
         if not raw:
             return None
-        cleaned = _SPACES.sub("", raw).replace("\u2212", "-").rstrip("%")
+        # Arabic writing: U+066B is the decimal mark, U+066C the thousands separator, U+066A the
+        # percent sign; Arabic-Indic digits are read by Decimal as they are.
+        cleaned = (_SPACES.sub("", raw).replace("\u2212", "-").replace("\u066c", "").replace("\u066b", ",")
+                   .rstrip("%\u066a"))
         if "," in cleaned and "." in cleaned:
             decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
             thousands = "." if decimal_mark == "," else ","
@@ -119,7 +122,8 @@ def parse_number(text: Any) -> Decimal | None:
         raise ValueError(_("“%(text)s” is not a number.", text=str(text)[:40]))
     if abs(number) > MAX_FIGURE:
         raise ValueError(_("This number is too large."))
-    return number.quantize(FIGURE_QUANTUM, rounding=ROUND_HALF_UP)
+    number = number.quantize(FIGURE_QUANTUM, rounding=ROUND_HALF_UP)
+    return abs(number) if number == 0 else number  # "-0" is 0
 
 
 def show_number(number: Decimal | None, decimals: int | None = None) -> str:

@@ -36,6 +36,18 @@ def test_numbers_are_read_french_or_english(app, typed, expected):
     assert entry.parse_number(typed) == Decimal(expected)
 
 
+@pytest.mark.parametrize("typed, expected", [
+    ("١٢٫٥", "12.5"), ("١٬٢٣٤", "1234"), ("٤٠٪", "40"), ("12٫5", "12.5"),
+])
+def test_numbers_are_read_as_arabic_writing_puts_them(app, typed, expected):
+    assert entry.parse_number(typed) == Decimal(expected)
+
+
+def test_minus_zero_is_zero(app):
+    assert str(entry.show_number(entry.parse_number("-0"))) == "0"
+    assert not entry.parse_number("-0,0").is_signed()
+
+
 @pytest.mark.parametrize("typed", ["abc", "12,5,3", "1e5", "12 abc", "--3", "NaN", "1,2.3,4"])
 def test_text_is_not_a_number(app, typed):
     with pytest.raises(ValueError, match="not a number"):
