@@ -3,7 +3,8 @@
 Each rule reads the records as they stood on the period's last day (or today, for the period under
 way): notes shared by then, paths decided by then, milestones due by then, the latest actor-map
 snapshot taken by then. What the platform keeps no history of (an action's marked status, a path
-set aside later) is read as it is today, and the indicator's definition says so. Each rule runs a
+set aside later, the beneficiaries an action has reached) is read as it is today, and the indicator's
+definition says so. Each rule runs a
 fixed number of queries.
 """
 from __future__ import annotations
@@ -22,8 +23,8 @@ from najma.actors.models import ActorSnapshot
 from najma.errors import DomainError
 from najma.extensions import db
 from najma.indicators import periods
-from najma.projects.models import (ActionBeneficiaries, ActionExecution, ExecutionMilestone, ProjectAction,
-                                   ProjectVersion, TerritoryProject)
+from najma.projects.models import (ActionBeneficiaries, ActionExecution, ActionReached, ExecutionMilestone,
+                                   ProjectAction, ProjectVersion, TerritoryProject)
 from najma.projects.rollup import COUNTED_STATUSES
 from najma.reference.models import TargetGroup
 from najma.research.models import InterventionPath, ResearchNote, note_target_groups
@@ -179,14 +180,33 @@ def _beneficiaries_expected(territory: Territory, period: str, as_of: date) -> l
                sa.or_(actions.c.start_date.is_(None), actions.c.start_date <= as_of))
         .group_by(ActionBeneficiaries.target_group_id, ActionBeneficiaries.sex)).all()
     source = _("Expected beneficiaries of the actions in execution on %(day)s", day=format_date(as_of))
+    return _by_group_and_sex(period, rows, source)
+
+
+def _beneficiaries_reached(territory: Territory, period: str, as_of: date) -> list[ComputedValue]:
+    actions = _approved_keys(territory, COUNTED_STATUSES)
+    rows = db.session.execute(
+        sa.select(ActionReached.target_group_id, ActionReached.sex, sa.func.sum(ActionReached.reached))
+        .join(ActionExecution, ActionExecution.id == ActionReached.execution_id)
+        .join(actions, sa.and_(actions.c.project_id == ActionExecution.project_id,
+                               actions.c.key == ActionExecution.action_key))
+        .where(ActionReached.created_at < _end_of(as_of))
+        .group_by(ActionReached.target_group_id, ActionReached.sex)).all()
+    source = _("Beneficiaries reached recorded in the execution follow-up by %(day)s, at the numbers recorded "
+               "today (the platform keeps no history of them)", day=format_date(as_of))
+    return _by_group_and_sex(period, rows, source)
+
+
+def _by_group_and_sex(period: str, rows, source: str) -> list[ComputedValue]:
+    """The total, then by sex, by target group and by both, from ``(target group, sex, number)`` rows."""
     by_group: dict[int, int] = defaultdict(int)
     by_sex: dict[str, int] = defaultdict(int)
     pairs = []
-    for group_id, sex, expected in rows:
-        expected = int(expected or 0)
-        by_group[group_id] += expected
-        by_sex[sex] += expected
-        pairs.append((group_id, sex, expected))
+    for group_id, sex, number in rows:
+        number = int(number or 0)
+        by_group[group_id] += number
+        by_sex[sex] += number
+        pairs.append((group_id, sex, number))
     result = [ComputedValue(period, Decimal(sum(by_group.values())), source_text=source)]
     result += [ComputedValue(period, Decimal(n), sex=sex, source_text=source) for sex, n in sorted(by_sex.items())]
     result += [ComputedValue(period, Decimal(n), target_group_id=g, source_text=source)
@@ -245,6 +265,8 @@ RULES: dict[str, Rule] = {rule.key: rule for rule in (
          _actions_on_schedule),
     Rule("beneficiaries_expected", _l("Expected beneficiaries of the actions in execution"), "count", "sum",
          _beneficiaries_expected, ("target_group", "sex")),
+    Rule("beneficiaries_reached", _l("Beneficiaries reached by the project's actions"), "count", "sum",
+         _beneficiaries_reached, ("target_group", "sex")),
     Rule("partnership_ties", _l("Ties on the latest actor-map snapshot"), "count", "sum", _snapshot_rule(0)),
     Rule("cross_sector_ties", _l("Cross-sector ties on the latest actor-map snapshot"), "count", "sum",
          _snapshot_rule(1)),

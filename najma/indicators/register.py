@@ -52,6 +52,9 @@ class DefaultIndicator:
     source_key: str | None = None
     disaggregations: tuple[str, ...] = ()
     decimals: int = 1
+    #: Its place in the register when it differs from its rank × 10: an indicator added to the set
+    #: later slots between the existing ones, so that registers seeded before it keep their order.
+    position: int | None = None
 
     @property
     def max_value(self) -> Decimal | None:
@@ -219,6 +222,31 @@ DEFAULT_INDICATORS: tuple[DefaultIndicator, ...] = (
         "their execution follow-up, computed automatically.",
         "count", "up", "computed", "sum", "beneficiaries_expected", ("target_group", "sex"), decimals=0),
     DefaultIndicator(
+        "beneficiaries_reached", "Bénéficiaires atteints", "المستفيدون الفعليون", "Beneficiaries reached",
+        "Nombre de personnes atteintes par les actions du projet de territoire, par population cible et par "
+        "sexe : la somme des effectifs que l'antenne ou la délégation inscrit dans le suivi d'exécution de "
+        "chaque action de la version approuvée, une fois les conventions signées. Une personne atteinte par "
+        "deux actions compte deux fois ; les personnes atteintes par une action abandonnée ensuite restent "
+        "comptées. La plateforme ne garde pas l'historique de ces effectifs : pour une période passée, elle "
+        "compte les effectifs d'aujourd'hui des cases (population × sexe) déjà renseignées au dernier jour de "
+        "la période. À comparer aux bénéficiaires attendus. Source : suivi d'exécution des projets de "
+        "territoire, calcul automatique.",
+        "عدد الأشخاص الذين بلغتهم أنشطة مشروع المجال الترابي، حسب الفئة المستهدفة والجنس: وهو مجموع "
+        "الأعداد التي تسجلها الخلية الترابية أو المندوبية في تتبع تنفيذ كل نشاط من أنشطة الصيغة المصادق "
+        "عليها، بعد توقيع الاتفاقيات. والشخص الذي بلغه نشاطان يُحتسب مرتين؛ ويظل الأشخاص الذين بلغهم "
+        "نشاط تُخلّي عنه لاحقًا محتسَبين. ولا تحتفظ المنصة بتاريخ تغيّر هذه الأعداد: فبالنسبة لفترة "
+        "منصرمة، تحتسب الأعداد الحالية للخانات (فئة × جنس) التي سُجّلت قبل آخر يوم من الفترة. تُقارَن "
+        "بالمستفيدين المتوقعين. المصدر: تتبع تنفيذ مشاريع المجالات الترابية، احتساب آلي.",
+        "Number of people reached by the actions of the territory project, by target group and by sex: "
+        "the sum of the numbers the antenna or the delegation records in the execution follow-up of each "
+        "action of the approved version, once the conventions are signed. A person reached by two actions "
+        "counts twice; people reached by an action dropped later still count. The platform keeps no "
+        "history of these numbers: for a past period it counts today's numbers of the cells (target group "
+        "× sex) already recorded on the last day of the period. To be compared with the expected "
+        "beneficiaries. Source: the execution follow-up of territory projects, computed automatically.",
+        "count", "up", "computed", "sum", "beneficiaries_reached", ("target_group", "sex"), decimals=0,
+        position=105),
+    DefaultIndicator(
         "partnership_ties", "Liens de partenariat entre acteurs", "روابط الشراكة بين الفاعلين",
         "Partnership ties between actors",
         "Nombre de liens entre acteurs (financement, coordination, information, partenariat, hiérarchie ; "
@@ -288,7 +316,7 @@ def seed_default_indicators() -> int:
             unit=item.unit, direction=item.direction, level="territory",
             disaggregations=list(item.disaggregations), source=item.source, source_key=item.source_key,
             aggregation=item.aggregation, decimals=item.decimals, max_value=item.max_value,
-            position=position * 10, active=True))
+            position=item.position or position * 10, active=True))
         created += 1
     if created or translated:
         db.session.commit()

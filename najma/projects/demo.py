@@ -4,7 +4,7 @@ says démo; amounts are illustrative, not real budgets).
 * Azilal: a project sent back once for amendment, amended, resubmitted and under review: its
   chair (``delegue.azilal``) can open the vote, and ``comite.azilal`` can vote.
 * Chefchaouen: approved by the committee's recorded vote (online and on paper), its conventions
-  signed, in execution with progress on each action.
+  signed, in execution with progress and beneficiaries reached (illustrative numbers) on each action.
 * El Haouz: a draft being written by the antenna.
 * Safi: no project yet (its commission has not retained any path).
 
@@ -203,14 +203,20 @@ def _chefchaouen(territory, town: str) -> None:
         ("ongoing", 45, "Deux classes ouvertes sur trois ; la troisième attend une animatrice (démo).",
          (("Ouverture des classes", today - timedelta(days=40), today - timedelta(days=38)),
           ("Premier bilan des acquis", today + timedelta(days=50), None))),
-        ("delayed", 15, "Les bénévoles sont formés ; les visites commencent le mois prochain (démo).",
+        ("delayed", 15, "Les bénévoles sont formés ; sept premières visites faites, la tournée mensuelle commence "
+                        "le mois prochain (démo).",
          (("Formation des bénévoles", today - timedelta(days=10), today - timedelta(days=12)),
           ("Premières visites", today - timedelta(days=5), None))),
     )
-    for row, (status, progress, note, milestones) in zip(rows, follow_up):
+    groups = dict(db.session.execute(sa.select(TargetGroup.code, TargetGroup.id)).all())
+    women, elderly = groups["women_in_difficulty"], groups["elderly_in_difficulty"]
+    # Illustrative counts of people reached so far (demo), against 60 women and 25 + 20 elderly expected.
+    reached = ({(women, "female"): 38}, {(elderly, "female"): 4, (elderly, "male"): 3})
+    for row, (status, progress, note, milestones), counts in zip(rows, follow_up, reached):
         key = row.action.key
-        execution.save_execution(author, project, key, execution.ExecutionData(
+        saved = execution.save_execution(author, project, key, execution.ExecutionData(
             status=status, progress=progress, notes=note), 0)
+        execution.save_reached(author, project, key, counts, saved.lock_version)
         for title, due, done in milestones:
             milestone = execution.add_milestone(author, project, key, title, due)
             if done is not None:

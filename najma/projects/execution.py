@@ -11,6 +11,11 @@ progress typed; a dropped action keeps its last progress but leaves the roll-up.
 
 Saves are a compare-and-set on the row's ``lock_version``: a save based on an older reading is
 refused with :class:`ExecutionConflict` (a 409 page keeping what the user typed).
+
+The beneficiaries an action has reached so far are recorded on the same row, by target group and
+sex (the action's target groups, the breakdown of its expected beneficiaries), with the same
+compare-and-set; a dropped action records no more. Reached may exceed expected: it is accepted
+and flagged.
 """
 from __future__ import annotations
 
@@ -27,9 +32,11 @@ from najma import audit
 from najma.errors import DomainError, StaleEditError
 from najma.extensions import db
 from najma.projects import rollup
-from najma.projects.models import ActionExecution, ExecutionMilestone, ProjectAction, ProjectVersion, TerritoryProject
-from najma.projects.services import check_date
-from najma.vocab import EXECUTION_STATUSES
+from najma.projects.models import (ActionBeneficiaries, ActionExecution, ActionReached, ExecutionMilestone,
+                                   ProjectAction, ProjectVersion, TerritoryProject, action_target_groups)
+from najma.projects.services import MAX_BENEFICIARIES, check_date
+from najma.reference.models import TargetGroup
+from najma.vocab import EXECUTION_STATUSES, SEXES
 
 #: Project statuses in which the follow-up is written.
 EDITABLE_STATUSES = ("contracted", "in_execution")
@@ -52,6 +59,10 @@ class ExecutionData:
     weight: Decimal | None = None
 
 
+#: A cell of the beneficiaries grid: (target group id, sex).
+Cell = tuple[int, str]
+
+
 class ExecutionConflict(StaleEditError):
     """A save based on an older reading of the follow-up; carries what the user typed and the row now."""
 
@@ -63,6 +74,36 @@ class ExecutionConflict(StaleEditError):
         self.current_execution = current
 
 
+class ReachedConflict(StaleEditError):
+    """A save of the beneficiaries reached based on an older reading of the follow-up; carries
+    what the user typed and, as plain values, what is recorded now."""
+
+    def __init__(self, current: ActionExecution | None, typed: Mapping):
+        version = current.lock_version if current is not None else 0
+        super().__init__(mine="", current="", current_version=version)
+        self.message = _l("Someone saved this action's follow-up while you were entering the beneficiaries "
+                          "reached. Your numbers are kept below, with what is recorded now: check them, then save "
+                          "again.")
+        self.typed = dict(typed)
+        self.current_reached: dict[Cell, int] = reached_of(current)
+        self.current_status = current.status if current is not None else "not_started"
+
+
+class InvalidReached(DomainError):
+    """A number of the beneficiaries grid is refused; ``cell`` says which one."""
+
+    def __init__(self, message, cell: Cell | None = None):
+        super().__init__(message, field="reached")
+        self.cell = cell
+
+
+def reached_of(execution: ActionExecution | None) -> dict[Cell, int]:
+    """The beneficiaries reached recorded on a follow-up row (loaded with them), as plain values."""
+    if execution is None:
+        return {}
+    return {(row.target_group_id, row.sex): row.reached for row in execution.reached}
+
+
 @dataclass
 class ExecutionRow:
     """One action of the approved version on the follow-up page."""
@@ -72,6 +113,25 @@ class ExecutionRow:
     execution: ActionExecution | None
     milestones: list[ExecutionMilestone] = field(default_factory=list)
     today: date = field(default_factory=date.today)
+    #: The action's target groups as ``(id, name)``, in their order: the rows of the grid.
+    groups: list[tuple[int, str]] = field(default_factory=list)
+    #: Expected beneficiaries in the approved version, by cell.
+    expected: dict[Cell, int] = field(default_factory=dict)
+    #: Beneficiaries reached recorded so far, by cell.
+    reached: dict[Cell, int] = field(default_factory=dict)
+
+    @property
+    def expected_total(self) -> int:
+        return sum(self.expected.values())
+
+    @property
+    def reached_total(self) -> int:
+        return sum(self.reached.values())
+
+    @property
+    def above_expected(self) -> bool:
+        """Some cell has more beneficiaries reached than expected."""
+        return any(number > self.expected.get(cell, 0) for cell, number in self.reached.items())
 
     @property
     def status(self) -> str:
@@ -100,6 +160,71 @@ class ExecutionRow:
     @property
     def lock_version(self) -> int:
         return self.execution.lock_version if self.execution is not None else 0
+
+    @property
+    def records_reached(self) -> bool:
+        """Whether beneficiaries reached may still be entered (not for a dropped action)."""
+        return self.status != "dropped"
+
+
+@dataclass
+class GridCell:
+    """One cell of the beneficiaries reached grid: what it shows (typed or recorded) and the
+    expected figure beside it."""
+
+    group_id: int
+    sex: str
+    value: str
+    expected: int
+    invalid: bool = False
+
+    @property
+    def number(self) -> int | None:
+        text = self.value.strip()
+        return int(text) if text.isdecimal() else None
+
+    @property
+    def above_expected(self) -> bool:
+        return self.number is not None and self.number > self.expected
+
+
+@dataclass
+class ReachedGrid:
+    """The beneficiaries reached grid of one action: target groups × sexes, with totals."""
+
+    rows: list[tuple[int, str, list[GridCell]]]
+    sexes: list[tuple[str, str]]
+
+    def _cells(self, sex: str | None = None) -> list[GridCell]:
+        return [cell for _id, _name, cells in self.rows for cell in cells if sex is None or cell.sex == sex]
+
+    def reached_total(self, sex: str | None = None) -> int:
+        return sum(cell.number or 0 for cell in self._cells(sex))
+
+    def expected_total(self, sex: str | None = None) -> int:
+        return sum(cell.expected for cell in self._cells(sex))
+
+    @property
+    def above_expected(self) -> bool:
+        return any(cell.above_expected for cell in self._cells())
+
+
+def reached_grid(row: ExecutionRow, typed: Mapping[Cell, str] | None = None,
+                 invalid: Cell | None = None) -> ReachedGrid:
+    """The grid of ``row``: what was typed (after a refused save) or else what is recorded, each
+    cell beside its expected figure; ``invalid`` marks the refused cell."""
+    rows = []
+    for group_id, name in row.groups:
+        cells = []
+        for sex in SEXES:
+            cell = (group_id, sex)
+            if typed is not None:
+                value = str(typed.get(cell, "") or "")
+            else:
+                value = str(row.reached[cell]) if row.reached.get(cell) else ""
+            cells.append(GridCell(group_id, sex, value, row.expected.get(cell, 0), invalid=cell == invalid))
+        rows.append((group_id, name, cells))
+    return ReachedGrid(rows=rows, sexes=[(sex, str(name)) for sex, name in SEXES.items()])
 
 
 @dataclass
@@ -159,12 +284,15 @@ def approved_action(project: TerritoryProject, key: str) -> ProjectAction | None
                ProjectAction.key == key)).scalar_one_or_none()
 
 
-def execution_of(project: TerritoryProject, key: str, *, milestones: bool = False) -> ActionExecution | None:
+def execution_of(project: TerritoryProject, key: str, *, milestones: bool = False,
+                 reached: bool = False) -> ActionExecution | None:
     """The follow-up row of one action (``None`` before its first save), fresh from the database."""
     query = sa.select(ActionExecution).where(ActionExecution.project_id == project.id,
                                              ActionExecution.action_key == key)
     if milestones:
         query = query.options(orm.selectinload(ActionExecution.milestones))
+    if reached:
+        query = query.options(orm.selectinload(ActionExecution.reached))
     return db.session.execute(query.execution_options(populate_existing=True)).scalar_one_or_none()
 
 
@@ -177,14 +305,38 @@ def execution_page(project: TerritoryProject, today: date | None = None) -> Exec
     by_key = {figure.key: figure for figure in figures.actions}
     executions = {row.action_key: row for row in db.session.execute(
         sa.select(ActionExecution).where(ActionExecution.project_id == project.id)
-        .options(orm.selectinload(ActionExecution.milestones))).scalars()} if actions else {}
+        .options(orm.selectinload(ActionExecution.milestones), orm.selectinload(ActionExecution.reached))
+    ).scalars()} if actions else {}
+    groups, expected = _groups_and_expected([action.id for action in actions])
     rows = []
     for action in actions:
         figure = by_key.get(action.key) or rollup.ActionFigure(project.id, action.key, action.position, action.title)
         execution = executions.get(action.key)
         rows.append(ExecutionRow(action=action, figure=figure, execution=execution,
-                                 milestones=list(execution.milestones) if execution else [], today=today))
+                                 milestones=list(execution.milestones) if execution else [], today=today,
+                                 groups=groups.get(action.id, []), expected=expected.get(action.id, {}),
+                                 reached=reached_of(execution)))
     return ExecutionPage(rows=rows, figures=figures)
+
+
+def _groups_and_expected(action_ids: list[int]) -> tuple[dict[int, list[tuple[int, str]]],
+                                                          dict[int, dict[Cell, int]]]:
+    """The target groups ``(id, name)`` and expected beneficiaries by cell of each action, in two
+    queries whatever the number of actions."""
+    if not action_ids:
+        return {}, {}
+    groups: dict[int, list[tuple[int, str]]] = {}
+    for action_id, group in db.session.execute(
+            sa.select(action_target_groups.c.action_id, TargetGroup)
+            .join(TargetGroup, TargetGroup.id == action_target_groups.c.target_group_id)
+            .where(action_target_groups.c.action_id.in_(action_ids)).order_by(TargetGroup.position)):
+        groups.setdefault(action_id, []).append((group.id, group.name))
+    expected: dict[int, dict[Cell, int]] = {}
+    for action_id, group_id, sex, number in db.session.execute(
+            sa.select(ActionBeneficiaries.action_id, ActionBeneficiaries.target_group_id, ActionBeneficiaries.sex,
+                      ActionBeneficiaries.expected).where(ActionBeneficiaries.action_id.in_(action_ids))):
+        expected.setdefault(action_id, {})[(group_id, sex)] = number
+    return groups, expected
 
 
 def late_action_count(project: TerritoryProject, today: date | None = None) -> int:
@@ -407,3 +559,105 @@ def delete_milestone(actor, project: TerritoryProject, action_key: str, mileston
     audit.record(actor, "update", execution, before, {"milestones": _milestone_list(execution)},
                  label=action.title, territory_id=project.territory_id)
     db.session.commit()
+
+
+# --- beneficiaries reached -----------------------------------------------------------------------
+
+def _check_reached(counts: Mapping, groups: Mapping[int, TargetGroup]) -> dict[Cell, int]:
+    """The grid's numbers checked: whole numbers from 0 to 1,000,000 (empty is 0), for the
+    action's target groups and the known sexes only. Zeros are left out."""
+    checked: dict[Cell, int] = {}
+    for key, value in (counts or {}).items():
+        try:
+            group_id, sex = int(key[0]), key[1]
+        except (TypeError, ValueError, IndexError):
+            raise InvalidReached(_l("Unknown target group.")) from None
+        if sex not in SEXES:
+            raise InvalidReached(_l("Unknown sex."))
+        if group_id not in groups:
+            if value in (None, "") or str(value).strip() in ("", "0"):
+                continue
+            raise InvalidReached(_l("Beneficiaries can only be recorded for the action's target groups."))
+        text = "" if value is None else str(value).strip()
+        if text == "":
+            continue
+        if not text.isdecimal() or int(text) > MAX_BENEFICIARIES:
+            raise InvalidReached(_l("%(group)s, %(sex)s: beneficiaries reached are whole numbers from 0 to "
+                                    "1,000,000.", group=groups[group_id].name, sex=SEXES[sex]), cell=(group_id, sex))
+        if int(text):
+            checked[(group_id, sex)] = int(text)
+    return checked
+
+
+def _action_groups(action: ProjectAction) -> dict[int, TargetGroup]:
+    """The action's target groups by id (one query)."""
+    return {group.id: group for group in db.session.execute(
+        sa.select(TargetGroup)
+        .join(action_target_groups, action_target_groups.c.target_group_id == TargetGroup.id)
+        .where(action_target_groups.c.action_id == action.id).order_by(TargetGroup.position)).scalars()}
+
+
+def _reached_list(reached: Mapping[Cell, int], groups: Mapping[int, TargetGroup]) -> list[str]:
+    """The reached counts as audit lines ("group · sex: number"), the group named in French."""
+    return [f"{groups[group_id].name_fr if group_id in groups else group_id} · {sex}: {number}"
+            for (group_id, sex), number in sorted(reached.items())]
+
+
+def save_reached(actor, project: TerritoryProject, action_key: str, counts: Mapping,
+                 base_lock_version: int | None) -> ActionExecution:
+    """Record the beneficiaries an action has reached so far, by target group and sex.
+
+    ``counts`` maps ``(target_group_id, sex)`` to a number (text or int; empty is 0). The save is
+    a compare-and-set on the follow-up's ``lock_version`` (0 before its first save): a save based
+    on an older reading raises :class:`ReachedConflict` and changes nothing, as does a refused
+    number (:class:`InvalidReached`) or a dropped action.
+    """
+    action = _editable(project, action_key)
+    groups = _action_groups(action)
+    checked = _check_reached(counts, groups)
+    base = int(base_lock_version or 0)
+    _lock_project(project)
+    current = execution_of(project, action_key, reached=True)
+    if current is None:
+        if base != 0:
+            db.session.rollback()
+            raise DomainError(_l("This follow-up no longer exists; reload the page."))
+        execution = _new_execution(project, action_key)
+        execution.reached = []
+        try:
+            db.session.flush()
+        except sa.exc.IntegrityError:
+            db.session.rollback()
+            raise ReachedConflict(execution_of(project, action_key, reached=True), counts) from None
+        verb, before = "create", {}
+    else:
+        if base != current.lock_version:
+            conflict = ReachedConflict(current, counts)
+            db.session.rollback()
+            raise conflict
+        if current.status == "dropped":
+            db.session.rollback()
+            raise DomainError(_l("This action is dropped: it records no more beneficiaries."))
+        result = db.session.execute(
+            sa.update(ActionExecution).where(ActionExecution.id == current.id, ActionExecution.lock_version == base)
+            .values(lock_version=ActionExecution.lock_version + 1)
+            .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            db.session.rollback()
+            raise ReachedConflict(execution_of(project, action_key, reached=True), counts)
+        db.session.refresh(current, ["lock_version", "updated_at"])
+        execution, verb, before = current, "update", {"reached": _reached_list(reached_of(current), groups)}
+    kept = {(row.target_group_id, row.sex): row for row in execution.reached}
+    rows = []
+    for (group_id, sex), number in sorted(checked.items()):
+        row = kept.get((group_id, sex)) or ActionReached(target_group_id=group_id, sex=sex)
+        row.reached = number
+        rows.append(row)
+    execution.reached = rows
+    db.session.flush()
+    after = {"reached": _reached_list(checked, groups)}
+    if verb == "create":
+        after.update(audit.snapshot(execution, EXECUTION_FIELDS))
+    audit.record(actor, verb, execution, before, after, label=action.title, territory_id=project.territory_id)
+    db.session.commit()
+    return execution

@@ -1,4 +1,4 @@
-"""Forms of conventions, execution follow-up, milestones and the national view's filters.
+"""Forms of conventions, execution follow-up, beneficiaries reached, milestones and the national view's filters.
 
 Amounts and weights are typed as text ("1 500,50" or "1500.5") and read by the services, which
 say what is wrong in the same words everywhere.
@@ -46,6 +46,13 @@ class ExecutionForm(FlaskForm):
     weight = StringField(_l("Weight in the project's progress"), validators=[Optional(), Length(max=40)],
                          filters=[strip], render_kw={"inputmode": "decimal"},
                          description=_l("Leave empty to weigh the action by its budget."))
+    lock_version = HiddenField()
+
+
+class ReachedForm(FlaskForm):
+    """The beneficiaries an action has reached: the grid's cells are read from fields named
+    ``reached-<target group id>-<sex>``, checked by the service."""
+
     lock_version = HiddenField()
 
 

@@ -19,11 +19,12 @@ from najma.projects import execution as execution_services
 from najma.projects import rollup
 from najma.projects.blueprint import bp, project_or_404
 from najma.projects.conventions import ConventionConflict, ConventionData, UploadedDocument
-from najma.projects.execution import ExecutionConflict, ExecutionData
+from najma.projects.execution import ExecutionConflict, ExecutionData, InvalidReached, ReachedConflict
 from najma.projects.execution_forms import (ConfirmForm, ConventionForm, ExecutionForm, MilestoneDoneForm,
-                                            MilestoneForm)
+                                            MilestoneForm, ReachedForm)
 from najma.research.attachment_views import PDF_POLICY, SANDBOX_POLICY, content_disposition
 from najma.territories.models import Territory
+from najma.vocab import SEXES
 
 
 def summary_context(project, user) -> dict | None:
@@ -177,14 +178,20 @@ def _execution_row_or_404(slug: str, key: str):
     return territory, project, row
 
 
-def _execution_page(territory, project, row, form=None, milestone_form=None, conflict=None, status=200):
+def _execution_page(territory, project, row, form=None, milestone_form=None, conflict=None, status=200,
+                    reached_form=None, reached_typed=None, reached_error=None, reached_conflict=None):
     if form is None:
         form = ExecutionForm(formdata=None)
         _fill_execution_form(form, row)
+    if reached_form is None:
+        reached_form = ReachedForm(formdata=None)
+        reached_form.lock_version.data = row.lock_version
+    grid = execution_services.reached_grid(row, reached_typed, getattr(reached_error, "cell", None))
     return render_template("projects/execution_form.html", territory=territory, project=project, row=row,
                            form=form, milestone_form=milestone_form or MilestoneForm(formdata=None),
                            done_form=MilestoneDoneForm(formdata=None), confirm_form=ConfirmForm(formdata=None),
-                           conflict=conflict, today=date.today()), status
+                           conflict=conflict, today=date.today(), reached_form=reached_form, grid=grid,
+                           reached_error=reached_error, reached_conflict=reached_conflict), status
 
 
 def _fill_execution_form(form: ExecutionForm, row) -> None:
@@ -229,6 +236,39 @@ def edit_execution(slug: str, key: str):
     else:
         status = 400
     return _execution_page(territory, project, row, form=form, conflict=conflict, status=status)
+
+
+@bp.post("/territories/<slug>/project/execution/<key>/reached")
+def save_reached(slug: str, key: str):
+    """Record the beneficiaries an action has reached so far, by target group and sex; a save
+    based on an older reading gets a 409 page keeping what was typed, a refused number a 400."""
+    territory, project, row = _execution_row_or_404(slug, key)
+    form = ReachedForm()
+    typed = {(group_id, sex): request.form.get(f"reached-{group_id}-{sex}", "").strip()
+             for group_id, _name in row.groups for sex in SEXES}
+    error = conflict = None
+    if not form.validate_on_submit():
+        error, status = InvalidReached(_("The form has expired; reload the page.")), 400
+    else:
+        try:
+            execution_services.save_reached(current_user, project, key, typed, _base(form.lock_version.data))
+        except ReachedConflict as stale:
+            db.session.rollback()
+            conflict, status = stale, 409
+            form.lock_version.data = stale.current_version
+            flash(str(stale.message), "warning")
+        except DomainError as refused:
+            db.session.rollback()
+            error, status = refused, 400 if refused.field else 409
+        else:
+            if execution_services.reached_grid(row, typed).above_expected:
+                flash(_("Saved. Some numbers are above the expected beneficiaries: check that they are right."),
+                      "warning")
+            else:
+                flash(_("Beneficiaries reached saved."), "success")
+            return redirect(url_for("projects.execution", slug=territory.slug) + f"#action-{key}")
+    return _execution_page(territory, project, row, status=status, reached_form=form, reached_typed=typed,
+                           reached_error=error, reached_conflict=conflict)
 
 
 @bp.post("/territories/<slug>/project/execution/<key>/milestones")

@@ -386,6 +386,9 @@ class ActionExecution(TimestampMixin, db.Model):
     milestones: orm.Mapped[list[ExecutionMilestone]] = orm.relationship(
         back_populates="execution", cascade="all, delete-orphan",
         order_by="(ExecutionMilestone.due_date, ExecutionMilestone.id)", lazy="raise")
+    reached: orm.Mapped[list[ActionReached]] = orm.relationship(
+        back_populates="execution", cascade="all, delete-orphan",
+        order_by="(ActionReached.target_group_id, ActionReached.sex)", lazy="raise")
 
     @property
     def status_label(self) -> str:
@@ -405,3 +408,29 @@ class ExecutionMilestone(db.Model):
     done_on: orm.Mapped[date | None]
 
     execution: orm.Mapped[ActionExecution] = orm.relationship(back_populates="milestones")
+
+
+class ActionReached(TimestampMixin, db.Model):
+    """Beneficiaries an action has reached so far, for one target group and sex (the same
+    breakdown as :class:`ActionBeneficiaries`). Written with the follow-up's compare-and-set;
+    ``created_at`` is when the pair was first recorded."""
+
+    __tablename__ = "project_action_reached"
+    __table_args__ = (
+        sa.UniqueConstraint("execution_id", "target_group_id", "sex", name="uq_project_action_reached_execution_id"),
+        sa.CheckConstraint("reached >= 0", name="reached_not_negative"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    execution_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("project_action_executions.id", ondelete="CASCADE"))
+    target_group_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("target_groups.id"))
+    sex: orm.Mapped[str] = orm.mapped_column(sa.String(6))
+    reached: orm.Mapped[int] = orm.mapped_column(default=0)
+
+    execution: orm.Mapped[ActionExecution] = orm.relationship(back_populates="reached")
+    target_group = orm.relationship("TargetGroup", lazy="raise")
+
+    @property
+    def sex_label(self) -> str:
+        return label(SEXES, self.sex)

@@ -1,5 +1,5 @@
 """Computed indicators on crafted data: research coverage, paths retained, actions on schedule,
-expected beneficiaries, partnership ties; each read as of the period's end."""
+expected and reached beneficiaries, partnership ties; each read as of the period's end."""
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
@@ -10,8 +10,8 @@ from najma.actors import services as actor_services
 from najma.actors.models import ActorSnapshot
 from najma.errors import DomainError
 from najma.indicators import services
-from najma.projects.models import (ActionBeneficiaries, ActionExecution, ExecutionMilestone, ProjectAction,
-                                   ProjectVersion, TerritoryProject)
+from najma.projects.models import (ActionBeneficiaries, ActionExecution, ActionReached, ExecutionMilestone,
+                                   ProjectAction, ProjectVersion, TerritoryProject)
 from najma.research.models import InterventionPath
 from tests.conftest import make_territory, make_user
 from tests.projects.conftest import retained_path
@@ -173,6 +173,63 @@ def test_no_beneficiary_counts_before_the_conventions_are_signed(seeded, db, ter
     _project(db, territory, status="approved", actions=[
         ("literacy", date(2026, 2, 1), "ongoing", [], {("women_in_difficulty", "female"): 40})])
     assert services.compute(seeded["beneficiaries_expected"], territory, "2026", today=TODAY).value == 0
+
+
+def _reached(db, project, key, counts, recorded_on=date(2026, 3, 1)):
+    """Beneficiaries reached on the follow-up of ``key``: {(group code, sex): n}, first recorded on a day."""
+    execution = db.session.execute(sa.select(ActionExecution).where(
+        ActionExecution.project_id == project.id, ActionExecution.action_key == key)).scalar_one()
+    for (group, sex), number in counts.items():
+        db.session.add(ActionReached(execution_id=execution.id, target_group_id=target_group(group).id, sex=sex,
+                                     reached=number, created_at=_at(recorded_on)))
+    db.session.commit()
+
+
+def test_beneficiaries_reached_add_up_the_follow_up_by_target_group_and_sex(seeded, db, territory):
+    project = _project(db, territory, actions=[
+        ("literacy", date(2026, 2, 1), "ongoing", [], {("women_in_difficulty", "female"): 40}),
+        ("training", date(2026, 1, 1), "done", [], {("boys_out_of_school", "male"): 15}),
+        ("gone", date(2026, 1, 1), "dropped", [], {("women_in_difficulty", "female"): 20}),
+    ])
+    _reached(db, project, "literacy", {("women_in_difficulty", "female"): 30, ("girls_out_of_school", "female"): 12})
+    _reached(db, project, "training", {("boys_out_of_school", "male"): 9, ("women_in_difficulty", "female"): 4})
+    _reached(db, project, "gone", {("women_in_difficulty", "female"): 5})  # reached before it was dropped
+    _reached(db, project, "training", {("elderly_in_difficulty", "male"): 6}, recorded_on=date(2026, 8, 1))
+    # Another territory's project, approved but its conventions not signed: never counted.
+    other = make_territory("Autre territoire")
+    waiting = _project(db, other, status="approved", actions=[("literacy", date(2026, 1, 1), "ongoing", [], {})])
+    _reached(db, waiting, "literacy", {("women_in_difficulty", "female"): 100})
+
+    s1 = services.compute(seeded["beneficiaries_reached"], territory, "2026-S1", today=TODAY)
+    women, girls, boys, elderly = (target_group(code).id for code in (
+        "women_in_difficulty", "girls_out_of_school", "boys_out_of_school", "elderly_in_difficulty"))
+    # 30 + 12 + 9 + 4 + 5; the elderly men were first recorded in August, after the half-year.
+    assert s1.value == 60
+    by = {(row.target_group_id, row.sex): row.value for row in s1.breakdowns}
+    assert by == {(None, "female"): 51, (None, "male"): 9, (women, None): 39, (girls, None): 12, (boys, None): 9,
+                  (women, "female"): 39, (girls, "female"): 12, (boys, "male"): 9}
+    assert "today" in s1.total.source_text
+    year = services.compute(seeded["beneficiaries_reached"], territory, "2026", today=TODAY)
+    assert year.value == 66
+    assert {(row.target_group_id, row.sex): row.value for row in year.breakdowns}[(elderly, "male")] == 6
+    assert services.compute(seeded["beneficiaries_reached"], other, "2026", today=TODAY).value == 0
+
+
+def test_beneficiaries_reached_recorded_through_the_follow_up_are_counted(seeded, db, territory):
+    from tests.projects._execution_fixtures import action_keys, approved_project, in_execution
+
+    from najma.projects import execution
+
+    scene = in_execution(approved_project(territory))
+    first, second = action_keys(scene.project)
+    women = target_group("women_in_difficulty").id
+    execution.save_reached(scene.staff, scene.project, first, {(women, "female"): "17"}, 0)
+    execution.save_reached(scene.staff, scene.project, second, {(women, "female"): "8"}, 0)
+    today = date.today()
+    computation = services.compute(seeded["beneficiaries_reached"], territory, f"{today.year}", today=today)
+    assert computation.value == 25
+    expected = services.compute(seeded["beneficiaries_expected"], territory, f"{today.year}", today=today)
+    assert expected.value == 0  # not started yet: the reached numbers do not depend on it
 
 
 # --- partnerships ---------------------------------------------------------------------------------

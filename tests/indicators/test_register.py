@@ -82,11 +82,48 @@ def test_the_default_set_covers_the_programmes_results(seeded):
     assert {"illiteracy_10_plus", "illiteracy_15_plus", "schooling_6_11", "unemployment", "activity",
             "cooperative_members"} == {code for code, i in seeded.items() if i.source == "census"}
     assert {"research_coverage", "paths_retained", "actions_on_schedule", "beneficiaries_expected",
-            "partnership_ties", "cross_sector_ties"} == {code for code, i in seeded.items() if i.source == "computed"}
+            "beneficiaries_reached", "partnership_ties", "cross_sector_ties"} == {
+        code for code, i in seeded.items() if i.source == "computed"}
     assert seeded["cooperatives_created"].source == "manual"
     assert seeded["illiteracy_10_plus"].disaggregations == ["sex", "area"]
     assert seeded["beneficiaries_expected"].disaggregations == ["target_group", "sex"]
     assert "attendus" in seeded["beneficiaries_expected"].definition
+    reached = seeded["beneficiaries_reached"]
+    assert (reached.name_fr, reached.name_en) == ("Bénéficiaires atteints", "Beneficiaries reached")
+    assert (reached.unit, reached.aggregation, reached.source_key, reached.decimals) == (
+        "count", "sum", "beneficiaries_reached", 0)
+    assert reached.disaggregations == ["target_group", "sex"]
+    assert "aujourd'hui" in reached.definition and "today's numbers" in reached.definition_en
+
+
+def test_seeding_adds_the_reached_beneficiaries_to_an_existing_register_next_to_the_expected_ones(db):
+    """A register seeded before "beneficiaries reached" existed (and edited since) receives it, placed
+    right after the expected beneficiaries; nothing else changes."""
+    seed_default_indicators()
+    db.session.execute(sa.delete(Indicator).where(Indicator.code == "beneficiaries_reached"))
+    # The register as seeded before: ranks × 10 without the new indicator.
+    old_codes = [item.code for item in DEFAULT_INDICATORS if item.code != "beneficiaries_reached"]
+    for rank, code in enumerate(old_codes, start=1):
+        db.session.execute(sa.update(Indicator).where(Indicator.code == code).values(position=rank * 10))
+    db.session.execute(sa.update(Indicator).where(Indicator.code == "beneficiaries_expected")
+                       .values(name_fr="Bénéficiaires prévus (revu)", active=False))
+    db.session.commit()
+    before = {row.code: (row.name_fr, row.position, row.active, row.updated_at)
+              for row in db.session.execute(sa.select(Indicator)).scalars()}
+
+    assert seed_default_indicators() == 1
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(Indicator).order_by(Indicator.position)).scalars().all()
+    assert {row.code: (row.name_fr, row.position, row.active, row.updated_at)
+            for row in rows if row.code != "beneficiaries_reached"} == before
+    order = [row.code for row in rows]
+    assert order.index("beneficiaries_reached") == order.index("beneficiaries_expected") + 1
+    assert order == [item.code for item in DEFAULT_INDICATORS]
+
+
+def test_a_fresh_register_lists_the_reached_beneficiaries_after_the_expected_ones(seeded):
+    order = [code for code, _ in sorted(seeded.items(), key=lambda item: item[1].position)]
+    assert order == [item.code for item in DEFAULT_INDICATORS]
 
 
 def test_every_default_indicator_is_named_and_defined_in_three_languages_and_says_its_source(seeded):

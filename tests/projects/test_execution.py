@@ -13,7 +13,7 @@ from najma.errors import DomainError
 from najma.extensions import db
 from najma.projects import execution
 from najma.projects.execution import ExecutionConflict, ExecutionData
-from najma.projects.models import ActionExecution
+from najma.projects.models import ActionExecution, ActionReached
 
 
 @pytest.fixture
@@ -159,3 +159,121 @@ def test_milestone_dates_outside_2000_to_2100_are_refused_on_their_field(scene):
     assert error.value.field == "done_on" and str(error.value.message) == "Give a date between 2000 and 2100."
     row = execution.execution_page(scene.project).rows[0]
     assert [(m.due_date, m.done_on) for m in row.milestones] == [(date(2026, 10, 1), None)]
+
+
+# --- beneficiaries reached -----------------------------------------------------------------------
+
+def _group(code):
+    from tests.research.conftest import target_group
+
+    return target_group(code).id
+
+
+def _reached(project, key):
+    execution_row = _row(project, key)
+    if execution_row is None:
+        return None
+    return {(r.target_group_id, r.sex): r.reached for r in db.session.execute(
+        sa.select(ActionReached).where(ActionReached.execution_id == execution_row.id)).scalars()}
+
+
+def test_reached_beneficiaries_are_recorded_then_replaced_with_their_audit(scene):
+    key = action_keys(scene.project)[0]
+    women = _group("women_in_difficulty")
+    saved = execution.save_reached(scene.staff, scene.project, key, {(women, "female"): "12", (women, "male"): ""}, 0)
+    assert saved.lock_version == 1 and saved.status == "not_started"
+    assert _reached(scene.project, key) == {(women, "female"): 12}
+    execution.save_reached(scene.delegate, scene.project, key, {(women, "female"): "0", (women, "male"): " 3 "}, 1)
+    assert _reached(scene.project, key) == {(women, "male"): 3}
+    assert _row(scene.project, key).lock_version == 2
+    events = db.session.execute(sa.select(AuditEvent.verb, AuditEvent.actor_id, AuditEvent.changes).where(
+        AuditEvent.object_type == "ActionExecution").order_by(AuditEvent.id)).all()
+    assert [(verb, actor) for verb, actor, _ in events] == [("create", scene.staff.id), ("update", scene.delegate.id)]
+    assert events[0][2]["reached"]["after"] == ["Femmes en difficulté · female: 12"]
+    assert events[1][2]["reached"] == {"before": ["Femmes en difficulté · female: 12"],
+                                       "after": ["Femmes en difficulté · male: 3"]}
+
+
+def test_the_page_shows_reached_beside_expected_and_flags_what_exceeds_it(scene):
+    first, second = action_keys(scene.project)
+    women = _group("women_in_difficulty")
+    execution.save_reached(scene.staff, scene.project, first, {(women, "female"): "25"}, 0)
+    execution.save_reached(scene.staff, scene.project, second, {(women, "female"): "31", (women, "male"): "2"}, 0)
+    rows = execution.execution_page(scene.project).rows
+    assert [[group_id for group_id, _name in row.groups] for row in rows] == [[women]] * 2
+    assert [(row.reached_total, row.expected_total, row.above_expected) for row in rows] == [
+        (25, 30, False), (33, 30, True)]  # 30 women expected on each; men were not expected at all
+    grid = execution.reached_grid(rows[1])
+    assert [(c.sex, c.value, c.expected, c.above_expected) for c in grid.rows[0][2]] == [
+        ("female", "31", 30, True), ("male", "2", 0, True)]
+    assert (grid.reached_total("female"), grid.expected_total(), grid.reached_total()) == (31, 30, 33)
+
+
+@pytest.mark.parametrize("value", ["-1", "2.5", "douze", "1000001", "1e3"])
+def test_a_reached_number_that_is_not_a_whole_number_from_0_is_refused_and_nothing_is_written(scene, value):
+    key = action_keys(scene.project)[0]
+    women = _group("women_in_difficulty")
+    with pytest.raises(execution.InvalidReached) as error:
+        execution.save_reached(scene.staff, scene.project, key, {(women, "male"): "4", (women, "female"): value}, 0)
+    assert error.value.field == "reached" and error.value.cell == (women, "female")
+    assert str(error.value.message).endswith(
+        ", Women and girls: beneficiaries reached are whole numbers from 0 to 1,000,000.")
+    db.session.rollback()
+    assert _row(scene.project, key) is None
+
+
+def test_reached_only_for_the_actions_target_groups_and_known_sexes(scene):
+    key = action_keys(scene.project)[0]
+    women, boys = _group("women_in_difficulty"), _group("boys_out_of_school")
+    with pytest.raises(execution.InvalidReached, match="the action's target groups"):
+        execution.save_reached(scene.staff, scene.project, key, {(boys, "male"): "5"}, 0)
+    with pytest.raises(execution.InvalidReached, match="Unknown sex"):
+        execution.save_reached(scene.staff, scene.project, key, {(women, "other"): "5"}, 0)
+    db.session.rollback()
+    assert _row(scene.project, key) is None
+    execution.save_reached(scene.staff, scene.project, key, {(boys, "male"): "", (women, "female"): "5"}, 0)
+    assert _reached(scene.project, key) == {(women, "female"): 5}
+
+
+def test_a_stale_reached_save_is_a_conflict_and_changes_nothing(scene):
+    key = action_keys(scene.project)[0]
+    women = _group("women_in_difficulty")
+    execution.save_reached(scene.staff, scene.project, key, {(women, "female"): "10"}, 0)
+    execution.save_reached(scene.delegate, scene.project, key, {(women, "female"): "14"}, 1)
+    with pytest.raises(execution.ReachedConflict) as error:
+        execution.save_reached(scene.staff, scene.project, key, {(women, "female"): "11"}, 1)
+    assert error.value.current_reached == {(women, "female"): 14} and error.value.current_version == 2
+    assert error.value.typed == {(women, "female"): "11"}
+    db.session.rollback()
+    assert _reached(scene.project, key) == {(women, "female"): 14}
+    # The follow-up and the reached numbers share one compare-and-set.
+    execution.save_execution(scene.delegate, scene.project, key, ExecutionData("ongoing", 20), 2)
+    with pytest.raises(execution.ReachedConflict):
+        execution.save_reached(scene.staff, scene.project, key, {(women, "female"): "15"}, 2)
+    db.session.rollback()
+    execution.save_reached(scene.staff, scene.project, key, {(women, "female"): "15"}, 3)
+    with pytest.raises(ExecutionConflict):
+        execution.save_execution(scene.delegate, scene.project, key, ExecutionData("ongoing", 30), 3)
+    db.session.rollback()
+    assert _row(scene.project, key).progress == 20 and _reached(scene.project, key) == {(women, "female"): 15}
+
+
+def test_a_dropped_action_records_no_more_beneficiaries(scene):
+    key = action_keys(scene.project)[0]
+    women = _group("women_in_difficulty")
+    execution.save_reached(scene.staff, scene.project, key, {(women, "female"): "9"}, 0)
+    execution.save_execution(scene.delegate, scene.project, key, ExecutionData("dropped", 40), 1)
+    with pytest.raises(DomainError, match="dropped"):
+        execution.save_reached(scene.staff, scene.project, key, {(women, "female"): "12"}, 2)
+    db.session.rollback()
+    assert _reached(scene.project, key) == {(women, "female"): 9}
+    assert not execution.execution_page(scene.project).rows[0].records_reached
+
+
+def test_reached_is_refused_before_the_conventions_are_signed(db, territory):
+    scene = approved_project(territory)
+    key = action_keys(scene.project)[0]
+    with pytest.raises(DomainError, match="once the conventions are signed"):
+        execution.save_reached(scene.delegate, scene.project, key, {(_group("women_in_difficulty"), "female"): "3"}, 0)
+    db.session.rollback()
+    assert _row(scene.project, key) is None

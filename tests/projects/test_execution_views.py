@@ -13,7 +13,7 @@ from tests.projects._execution_fixtures import HTML_BYTES, PDF_BYTES, action_key
 from najma.extensions import db
 from najma.projects import conventions, execution
 from najma.projects.execution import ExecutionData
-from najma.projects.models import ActionExecution, Convention
+from najma.projects.models import ActionExecution, ActionReached, Convention
 
 
 
@@ -277,6 +277,129 @@ def test_milestones_through_the_forms(client, scene, territory):
                        data={"title": "X", "due_date": "2026-01-01"}).status_code == 403
 
 
+# --- beneficiaries reached -----------------------------------------------------------------------
+
+def _women():
+    from tests.research.conftest import target_group
+
+    return target_group("women_in_difficulty").id
+
+
+def _reached_rows():
+    return {(row.target_group_id, row.sex): row.reached
+            for row in db.session.execute(sa.select(ActionReached)).scalars()}
+
+
+@pytest.mark.parametrize(("role", "allowed"), [
+    ("antenna_staff", True), ("delegate", True), ("commission_member", False), ("committee_member", False),
+    ("steering", False), ("other_antenna", False),
+])
+def test_who_may_record_beneficiaries_reached(client, scene, territory, role, allowed):
+    in_execution(scene)
+    key = action_keys(scene.project)[0]
+    women = _women()
+    if role == "other_antenna":
+        user = make_user("antenna_staff", territory=make_territory("Ailleurs"))
+    else:
+        user = make_user(role, territory=territory)
+    _sign_in(client, user)
+    response = client.post(_url(territory, "execution", key) + "/reached",
+                           data={f"reached-{women}-female": "7", "lock_version": "0"})
+    assert response.status_code == (302 if allowed else 403)
+    assert _reached_rows() == ({(women, "female"): 7} if allowed else {})
+    page = client.get(_url(territory, "execution", key))
+    if allowed:
+        assert 'data-testid="reached-form"' in page.get_data(as_text=True)
+    else:
+        assert page.status_code == 403
+
+
+def test_no_reached_entry_before_the_conventions_are_signed(client, scene, territory):
+    key = action_keys(scene.project)[0]
+    _sign_in(client, scene.delegate)
+    response = client.post(_url(territory, "execution", key) + "/reached",
+                           data={f"reached-{_women()}-female": "7", "lock_version": "0"})
+    assert response.status_code == 403 and _reached_rows() == {}
+
+
+def test_the_reached_grid_is_prefilled_beside_the_expected_numbers_and_saved(client, scene, territory):
+    in_execution(scene)
+    first, second = action_keys(scene.project)
+    women = _women()
+    _sign_in(client, scene.staff)
+    page = client.get(_url(territory, "execution", first)).get_data(as_text=True)
+    assert f'name="reached-{women}-female" value=""' in page and "expected: 30" in page
+    response = client.post(_url(territory, "execution", first) + "/reached",
+                           data={f"reached-{women}-female": "18", f"reached-{women}-male": "", "lock_version": "0"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#action-{first}")
+    assert _reached_rows() == {(women, "female"): 18}
+    page = client.get(_url(territory, "execution", first)).get_data(as_text=True)
+    assert f'name="reached-{women}-female" value="18"' in page and 'data-testid="above-expected"' not in page
+    assert "18 of 30 expected" in page
+    # Above the expected number: saved, and flagged.
+    response = client.post(_url(territory, "execution", second) + "/reached",
+                           data={f"reached-{women}-female": "34", "lock_version": "0"}, follow_redirects=True)
+    listing = response.get_data(as_text=True)
+    assert "above the expected beneficiaries" in listing and 'data-testid="above-expected"' in listing
+    assert re.search(r'data-testid="action-reached">\s*<strong>18</strong>', listing)
+    assert "of 30 expected" in listing
+    assert 'data-testid="above-expected"' in client.get(_url(territory, "execution", second)).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["-3", "4.5", "beaucoup", "2000000"])
+def test_a_bad_reached_number_is_a_400_keeping_the_grid_and_writing_nothing(client, scene, territory, value):
+    in_execution(scene)
+    key = action_keys(scene.project)[0]
+    women = _women()
+    _sign_in(client, scene.staff)
+    response = client.post(_url(territory, "execution", key) + "/reached",
+                           data={f"reached-{women}-female": value, f"reached-{women}-male": "6", "lock_version": "0"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'data-testid="reached-error"' in page and "whole numbers from 0 to 1,000,000" in page
+    assert "Nothing was saved." in page
+    assert re.search(rf'is-invalid[^"]*"\s+id="reached-{women}-female"', page)
+    assert f'value="{value}"' in page and f'name="reached-{women}-male" value="6"' in page
+    assert _reached_rows() == {}
+    assert db.session.execute(sa.select(sa.func.count()).select_from(ActionExecution)).scalar_one() == 0
+
+
+def test_a_stale_reached_save_is_a_409_keeping_what_was_typed(client, scene, territory):
+    in_execution(scene)
+    key = action_keys(scene.project)[0]
+    women = _women()
+    execution.save_reached(scene.delegate, scene.project, key, {(women, "female"): "21"}, 0)
+    _sign_in(client, scene.staff)
+    response = client.post(_url(territory, "execution", key) + "/reached",
+                           data={f"reached-{women}-female": "19", "lock_version": "0"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'data-testid="reached-conflict"' in page and f'name="reached-{women}-female" value="19"' in page
+    assert re.search(r'data-testid="current-reached">.*: 21</li>', page, re.S)
+    assert 'id="reached-lock-version" name="lock_version" type="hidden" value="1"' in page
+    assert _reached_rows() == {(women, "female"): 21}
+    # Saving again from the 409 page (its lock version is the current one) goes through.
+    response = client.post(_url(territory, "execution", key) + "/reached",
+                           data={f"reached-{women}-female": "19", "lock_version": "1"})
+    assert response.status_code == 302 and _reached_rows() == {(women, "female"): 19}
+
+
+def test_a_dropped_action_shows_what_it_reached_and_offers_no_entry(client, scene, territory):
+    in_execution(scene)
+    key = action_keys(scene.project)[0]
+    women = _women()
+    execution.save_reached(scene.delegate, scene.project, key, {(women, "female"): "9"}, 0)
+    execution.save_execution(scene.delegate, scene.project, key, ExecutionData("dropped", 20), 1)
+    _sign_in(client, scene.staff)
+    page = client.get(_url(territory, "execution", key)).get_data(as_text=True)
+    assert 'data-testid="reached-dropped"' in page and "9 people reached" in page
+    assert 'data-testid="reached-form"' not in page
+    response = client.post(_url(territory, "execution", key) + "/reached",
+                           data={f"reached-{women}-female": "12", "lock_version": "2"})
+    assert response.status_code == 409 and "records no more beneficiaries" in response.get_data(as_text=True)
+    assert _reached_rows() == {(women, "female"): 9}
+
+
 # --- summary and query counts --------------------------------------------------------------------
 
 def test_summary_is_none_before_approval_and_counts_after(db, territory, scene):
@@ -309,11 +432,20 @@ def test_query_counts_do_not_grow_with_actions(client, db):
         for key in action_keys(scene.project):
             execution.save_execution(scene.delegate, scene.project, key, ExecutionData("ongoing", 10), 0)
             execution.add_milestone(scene.delegate, scene.project, key, "Étape", date.today())
+            execution.save_reached(scene.delegate, scene.project, key, {(_women(), "female"): "4"}, 1)
     viewer = make_user("steering")
     _sign_in(client, viewer)
     for page in ("conventions", "execution"):
         counts = [count_queries(lambda t=s.territory: client.get(_url(t, page))) for s in (small, large)]
         assert counts[0] == counts[1], (page, counts)
+    # An action's follow-up page (with its reached grid) reads the whole page's data too.
+    counts = []
+    for scene in (small, large):
+        key = action_keys(scene.project)[0]
+        _sign_in(client, scene.delegate)
+        counts.append(count_queries(lambda s=scene, k=key: client.get(_url(s.territory, "execution", k))))
+    assert counts[0] == counts[1], counts
+    _sign_in(client, viewer)
     from najma.projects.execution_views import summary_context
 
     def summary_queries(project):
