@@ -8,7 +8,8 @@ Territories, bodies, users and roles come from :func:`benchmarks.generate.genera
 indicator set from ``seed_default_indicators``. Every territory then gets, inserted in bulk and
 approved, for every indicator: measures for ``--periods`` half-years (rates with their numerators
 and denominators; by sex too where the indicator is broken down by sex), census-year baselines
-(2014, 2024) and two targets (2026, 2028). Unless ``--no-map``, the census and province outlines
+(2014, 2024) and two targets (2026, 2028); 3 % of the measures also carry a correction awaiting
+validation, so that the approved version they replace stays the figure evaluators read. Unless ``--no-map``, the census and province outlines
 are loaded (``load_geography``, about 15 s once per database) so that the map is drawn.
 
 Scenarios, signed in as a steering member (who sees every value) and as an evaluator (approved
@@ -36,7 +37,9 @@ import sqlalchemy as sa
 from benchmarks.generate import OUT_DIR, Scale, bench_config, database_url, generate, remove_sqlite, sidecar
 from benchmarks.run import Measure, Page, ensure_map_data, growing, growth, table, time_requests
 
-INDICATORS_GENERATOR_VERSION = 1
+INDICATORS_GENERATOR_VERSION = 3
+#: Share of measures with a correction awaiting approval (the approved version stays official).
+CORRECTED_SHARE = 0.03
 NATION_P95_MS = 150.0
 NATIONAL_TERRITORIES = 400
 RATE, COUNT = "illiteracy_10_plus", "cooperatives_created"
@@ -117,7 +120,20 @@ def add_values(app, periods: int, seed: int) -> dict[str, int]:
                 "value": value, "numerator": numerator, "denominator": denominator,
                 "source_text": "Données de benchmark", "note": "", "status": "approved", "version": 1,
                 "is_current": True, "entered_by_id": steering, "entered_at": now, "validated_by_id": steering,
-                "validated_at": now, "approved_by_id": steering, "approved_at": now, "is_demo": False})
+                "validated_at": now, "approved_by_id": steering, "approved_at": now, "is_demo": False,
+                "is_official": True})
+
+        def correct_some() -> None:
+            """A correction awaiting validation on some measures: the approved version steps aside
+            (not current) and stays the official figure for readers who do not see pending values."""
+            if rows[-1]["kind"] != "measure" or rng.random() >= CORRECTED_SHARE:
+                return
+            approved = rows[-1]
+            approved["is_current"] = False
+            rows.append({**approved, "version": 2, "is_current": True, "is_official": False, "status": "entered",
+                         "validated_by_id": None,
+                         "validated_at": None, "approved_by_id": None, "approved_at": None,
+                         "value": approved["value"] + 1 if approved["numerator"] is None else approved["value"]})
 
         def rate(share: float, denominator: int) -> tuple[Decimal, Decimal, Decimal]:
             numerator = Decimal(round(share * denominator))
@@ -137,6 +153,7 @@ def add_values(app, periods: int, seed: int) -> dict[str, int]:
                     if indicator.aggregation == "rate":
                         share = max(0.01, level - 0.01 * step + rng.uniform(-0.02, 0.02))
                         add(indicator, territory_id, period, "measure", *rate(share, size))
+                        correct_some()
                         if by_sex:
                             add(indicator, territory_id, period, "measure", *rate(min(share * 1.2, 0.99), size // 2),
                                 sex="female")
@@ -144,6 +161,7 @@ def add_values(app, periods: int, seed: int) -> dict[str, int]:
                     else:
                         value = rng.randint(0, 30) + step
                         add(indicator, territory_id, period, "measure", Decimal(value))
+                        correct_some()
                         if by_sex:
                             add(indicator, territory_id, period, "measure", Decimal(value // 2), sex="female")
                             add(indicator, territory_id, period, "measure", Decimal(value - value // 2), sex="male")

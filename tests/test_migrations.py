@@ -146,3 +146,136 @@ def test_sqlite_indicator_definitions_upgrade_and_downgrade(tmp_path):
 def test_postgresql_indicator_definitions_upgrade_and_downgrade():
     with _postgres_database() as url:
         _assert_definitions_migrate_both_ways(url)
+
+
+# --- 0009: beneficiaries reached -----------------------------------------------------------------
+
+def _tables() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names())
+
+
+def _assert_reached_migrates_both_ways(url: str) -> None:
+    """0009 adds the beneficiaries reached table beside an existing follow-up: its numbers are whole,
+    not negative, one per follow-up, target group and sex, and go with their follow-up; going back
+    drops the table and keeps the follow-up."""
+    app = _app_for(url)
+    with app.app_context():
+        upgrade(revision="0008_indicator_definitions")
+        assert "project_action_reached" not in _tables()
+        now = datetime.now(timezone.utc)
+        values = {"yes": True, "no": False, "now": now}
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO regions (id, code, name_fr, name_ar) VALUES (1, '01', 'Tanger-Tétouan-Al Hoceïma', "
+                "'طنجة تطوان الحسيمة')",
+                "INSERT INTO provinces (id, code, kind, name_fr, name_ar, region_id) VALUES (1, '01.151', 'province', "
+                "'Chefchaouen', 'شفشاون', 1)",
+                "INSERT INTO territories (id, name, slug, province_id, setting, phase, cohort, description, is_demo, "
+                "created_at, updated_at) VALUES (1, 'Chefchaouen', 'chefchaouen', 1, 'rural', 'experimentation', '', "
+                "'', :no, :now, :now)",
+                "INSERT INTO target_groups (id, code, position, description, name_fr, name_ar, name_en) VALUES "
+                "(1, 'women_in_difficulty', 1, '', 'Femmes en difficulté', 'نساء في وضعية صعبة', "
+                "'Women in difficulty')",
+                "INSERT INTO territory_projects (id, territory_id, status, status_version, status_changed_at, "
+                "current_number, approved_number, is_demo, created_at, updated_at) VALUES (1, 1, 'in_execution', 1, "
+                ":now, 1, 1, :no, :now, :now)",
+                "INSERT INTO project_action_executions (id, project_id, action_key, status, progress, notes, "
+                "lock_version, created_at, updated_at) VALUES (1, 1, 'abc', 'ongoing', 40, 'Deux classes', 3, :now, "
+                ":now)",
+            ):
+                connection.execute(sa.text(statement), values)
+
+        upgrade(revision="0009_beneficiaries_reached")
+        insert = sa.text("INSERT INTO project_action_reached (execution_id, target_group_id, sex, reached, created_at, "
+                         "updated_at) VALUES (1, 1, :sex, :reached, :now, :now)")
+        with db.engine.begin() as connection:
+            connection.execute(insert, {"sex": "female", "reached": 38, "now": now})
+        for sex, reached in (("female", 5), ("male", -1)):  # a second female count; a negative one
+            with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+                connection.execute(insert, {"sex": sex, "reached": reached, "now": now})
+        with db.engine.begin() as connection:
+            assert connection.execute(sa.text("SELECT sex, reached FROM project_action_reached")).all() == [
+                ("female", 38)]
+
+        downgrade(revision="0008_indicator_definitions")
+        assert "project_action_reached" not in _tables()
+        with db.engine.connect() as connection:
+            row = connection.execute(sa.text(
+                "SELECT status, progress, notes, lock_version FROM project_action_executions")).one()
+            assert tuple(row) == ("ongoing", 40, "Deux classes", 3)
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(insert, {"sex": "male", "reached": 3, "now": now})
+            connection.execute(sa.text("DELETE FROM project_action_executions WHERE id = 1"))
+            # The numbers go with their follow-up.
+            assert connection.execute(sa.text("SELECT count(*) FROM project_action_reached")).scalar_one() == 0
+        db.engine.dispose()
+
+
+def test_sqlite_beneficiaries_reached_upgrade_and_downgrade(tmp_path):
+    _assert_reached_migrates_both_ways(f"sqlite:///{tmp_path / 'reached.db'}")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL server on 127.0.0.1:5432")
+def test_postgresql_beneficiaries_reached_upgrade_and_downgrade():
+    with _postgres_database() as url:
+        _assert_reached_migrates_both_ways(url)
+
+
+# --- 0010: the official version of each indicator value ------------------------------------------
+
+def _value_columns() -> set[str]:
+    return {c["name"] for c in sa.inspect(db.engine).get_columns("indicator_values")}
+
+
+def _assert_official_migrates_both_ways(url: str) -> None:
+    """0010 marks each slot's official version: the current approved one, or the last approved one
+    while a correction of it awaits approval; never an entered value or a replaced approved one."""
+    app = _app_for(url)
+    with app.app_context():
+        upgrade(revision="0009_beneficiaries_reached")
+        now = datetime.now(timezone.utc)
+        rows = [  # (id, slot, status, version, is_current)
+            (1, "1|t|2025|measure", "approved", 1, False), (2, "1|t|2025|measure", "approved", 2, False),
+            (3, "1|t|2025|measure", "entered", 3, True),  # a correction awaiting: version 2 stays official
+            (4, "1|t|2026|measure", "approved", 1, False), (5, "1|t|2026|measure", "approved", 2, True),
+            (6, "1|t|2027|measure", "entered", 1, True)]
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO indicators (id, code, name_fr, name_ar, name_en, definition, definition_ar, "
+                "definition_en, unit, direction, level, disaggregations, source, aggregation, decimals, position, "
+                "active, created_at, updated_at) VALUES (1, 'coops', 'Coopératives', '', '', '', '', '', 'count', "
+                "'up', 'nation', '[]', 'manual', 'sum', 0, 10, :yes, :now, :now)"), {"yes": True, "now": now})
+            for value_id, slot, status, version, current in rows:
+                connection.execute(sa.text(
+                    "INSERT INTO indicator_values (id, indicator_id, period, kind, slot, value, source_text, note, "
+                    "status, version, is_current, reason, entered_at, is_demo) VALUES (:id, 1, :period, 'measure', "
+                    ":slot, 12, '', '', :status, :version, :current, '', :now, :no)"),
+                    {"id": value_id, "period": slot.split("|")[2], "slot": slot, "status": status,
+                     "version": version, "current": current, "no": False, "now": now})
+        assert "is_official" not in _value_columns()
+
+        upgrade(revision="0010_official_values")
+        with db.engine.connect() as connection:
+            official = connection.execute(sa.text(
+                "SELECT id FROM indicator_values WHERE is_official ORDER BY id")).scalars().all()
+        assert official == [2, 5]
+
+        downgrade(revision="0009_beneficiaries_reached")
+        assert "is_official" not in _value_columns()
+        with db.engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM indicator_values")).scalar_one() == 6
+        upgrade()
+        db.engine.dispose()
+
+
+def test_sqlite_official_values_upgrade_and_downgrade(tmp_path):
+    _assert_official_migrates_both_ways(f"sqlite:///{tmp_path / 'official.db'}")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL server on 127.0.0.1:5432")
+def test_postgresql_official_values_upgrade_and_downgrade():
+    with _postgres_database() as url:
+        _assert_official_migrates_both_ways(url)

@@ -23,7 +23,6 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
 from najma.extensions import db
 from najma.indicators import periods
@@ -148,24 +147,19 @@ def aggregate(indicator, rows: Iterable, level: str = "nation") -> Aggregate:
 # --- in the database ------------------------------------------------------------------------------
 
 def visible_condition(include_pending: PendingScope):
-    """The SQL condition on the versions a reader sees: the current versions that are approved or in
-    the reader's pending scope; and, while a correction awaits approval out of that scope, the
-    approved version it replaces, which stays the official figure until the correction is approved
-    (so a correction, even sent back, never takes an approved figure off the pages)."""
+    """The SQL condition on the versions a reader sees: the current versions in the reader's pending
+    scope, and elsewhere the official ones (the slot's last approved version, which stays the
+    figure while a correction of it awaits approval, so a correction, even sent back, never takes
+    an approved figure off the pages)."""
     current = IndicatorValue.is_current.is_(True)
     if include_pending is True:
         return current
-    approved = IndicatorValue.status == "approved"
-    pending, earlier = orm.aliased(IndicatorValue), orm.aliased(IndicatorValue)
-    awaiting = sa.select(pending.slot).where(pending.is_current.is_(True), pending.status != "approved")
-    last_approved = (sa.select(sa.func.max(earlier.id))
-                     .where(earlier.status == "approved", earlier.slot.in_(awaiting)).group_by(earlier.slot))
-    official = sa.and_(approved, IndicatorValue.is_current.is_(False), IndicatorValue.id.in_(last_approved))
+    official = IndicatorValue.is_official.is_(True)
     if include_pending:
         scope = list(include_pending)
         in_scope = sa.and_(IndicatorValue.territory_id.is_not(None), IndicatorValue.territory_id.in_(scope))
-        return sa.or_(sa.and_(current, sa.or_(approved, in_scope)), sa.and_(official, sa.not_(in_scope)))
-    return sa.or_(sa.and_(current, approved), official)
+        return sa.or_(sa.and_(current, in_scope), sa.and_(official, sa.not_(in_scope)))
+    return official
 
 
 def source_condition(indicator, *, territory_id: int | None = None, province_id: int | None = None,

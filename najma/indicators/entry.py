@@ -44,7 +44,7 @@ from najma.vocab import AREAS, SEXES, VALUE_KINDS, VALUE_STATUSES, label
 FIGURE_FIELDS = ("value", "numerator", "denominator", "source_text", "note")
 #: What the audit log keeps of a value.
 AUDIT_FIELDS = ("period", "kind", "sex", "target_group_id", "area", "value", "numerator", "denominator",
-                "source_text", "note", "status", "is_current", "reason", "replaces_id")
+                "source_text", "note", "status", "is_current", "is_official", "reason", "replaces_id")
 #: Largest magnitude a figure column (Numeric(18, 4)) holds.
 MAX_FIGURE = Decimal("99999999999999")
 FIGURE_QUANTUM = Decimal("0.0001")
@@ -660,8 +660,21 @@ def approve_values(actor, value_ids: Iterable[Any]) -> int:
             db.session.rollback()
             raise error
     _step(actor, rows, verb="approve", source="validated", target="approved", by="approved_by_id", at="approved_at")
+    make_official([row.id for row in rows], [row.slot for row in rows])
     db.session.commit()
     return len(rows)
+
+
+def make_official(value_ids: list[int], slots: list[str]) -> None:
+    """The approved versions ``value_ids`` become the official figures of their ``slots`` (the
+    versions they replace stop being), in two statements."""
+    if not value_ids:
+        return
+    db.session.execute(sa.update(IndicatorValue).where(
+        IndicatorValue.slot.in_(slots), IndicatorValue.is_official.is_(True), IndicatorValue.id.not_in(value_ids))
+        .values(is_official=False).execution_options(synchronize_session=False))
+    db.session.execute(sa.update(IndicatorValue).where(IndicatorValue.id.in_(value_ids))
+                       .values(is_official=True).execution_options(synchronize_session=False))
 
 
 def can_return(user, value: IndicatorValue, territory: Territory | None) -> bool:

@@ -186,6 +186,8 @@ def stale_locked_rows(rows: list[FormRow], formdata: MultiDict) -> list[FormRow]
         if not row.locked or row.name("value") not in formdata:
             continue
         typed = {name: formdata.get(row.name(name), "") for name in ROW_FIELDS}
+        if not any(typed[name].strip() for name in ROW_FIELDS if name != "base"):
+            continue  # left blank: a blank row is skipped, nothing of the user's is at stake
         current = row.current
         same = (all(_same_number(typed[name], getattr(current, name)) for name in ("value", "numerator", "denominator"))
                 and _same_text(typed["source_text"], current.source_text) and _same_text(typed["note"], current.note))

@@ -327,6 +327,7 @@ def _value_page(value: IndicatorValue, status: int = 200):
         if people_ids else {}
     return render_template(
         "indicators/value.html", value=value, indicator=indicator, territory=place, versions=versions,
+        sees_pending=set(statuses) != {"approved"},
         history=history, people=people, change_text=services.change_text, breakdown=services.breakdown_text(value, names),
         can_validate=(value.is_current and value.status == "entered" and place is not None
                       and can(current_user, "indicator.validate", place)),

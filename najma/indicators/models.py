@@ -95,6 +95,12 @@ class Indicator(TimestampMixin, db.Model):
         return label(INDICATOR_AGGREGATIONS, self.aggregation)
 
 
+def _official_on_insert(context) -> bool:
+    """A version stored approved and current is the official one (census baselines, imports)."""
+    parameters = context.get_current_parameters()
+    return parameters.get("status") == "approved" and parameters.get("is_current", True) is not False
+
+
 class IndicatorValue(db.Model):
     """One version of a baseline, target or measure of an indicator for a territory (or a province,
     or the nation) and a period, possibly for one sex, target group or area."""
@@ -134,6 +140,10 @@ class IndicatorValue(db.Model):
     status: orm.Mapped[str] = orm.mapped_column(sa.String(10), default="entered")
     version: orm.Mapped[int] = orm.mapped_column(default=1)
     is_current: orm.Mapped[bool] = orm.mapped_column(default=True)
+    #: The version readers who take no part in approving see: the slot's last approved version,
+    #: which stays official while a correction of it awaits validation and approval. At most one
+    #: per slot; written on insert (approved and current) and moved by the approval itself.
+    is_official: orm.Mapped[bool] = orm.mapped_column(default=_official_on_insert, server_default=sa.false())
     #: The version this one corrects, with the reason.
     replaces_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("indicator_values.id", ondelete="SET NULL"))
     reason: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")

@@ -360,7 +360,7 @@ def _stored_from_census(value: IndicatorValue) -> bool:
     return value.status == "approved" and value.entered_at == value.approved_at and value.kind == "baseline"
 
 
-def record_census_baselines(actor, territory: Territory, indicators=None) -> CensusSync:
+def record_census_baselines(actor, territory: Territory, indicators=None, *, commit: bool = True) -> CensusSync:
     """Keep the census baselines (2014, 2024) of the territory's census indicators in step with its
     communes, as baseline values the pages, charts and exports show.
 
@@ -368,7 +368,9 @@ def record_census_baselines(actor, territory: Territory, indicators=None) -> Cen
     missing one is added; one the platform stored earlier whose figure changed with the communes
     gets a new version, with the reason; one no commune gives any more is withdrawn (not current;
     its versions stay on record). A value entered or corrected by hand is never touched, so
-    running it again changes nothing. Each change is audited; one transaction.
+    running it again changes nothing. Each change is audited; one transaction (``commit=False``:
+    the caller's). The figures are HCP's: stored with no validator nor approver, ``actor`` being
+    only who set the change off (the territory's communes were saved).
     """
     from najma.indicators.entry import AUDIT_FIELDS, slot_of, value_label
 
@@ -386,6 +388,11 @@ def record_census_baselines(actor, territory: Territory, indicators=None) -> Cen
         IndicatorValue.kind == "baseline", IndicatorValue.is_current.is_(True))).scalars()}
     now, actor_id = utcnow(), getattr(actor, "id", None)
     added = updated = withdrawn = 0
+    # A slot coming back (withdrawn earlier, its communes chosen again) continues its versions.
+    gone = [slot for slot in wanted if slot not in stored]
+    earlier = {slot: (version, value_id) for slot, version, value_id in db.session.execute(
+        sa.select(IndicatorValue.slot, sa.func.max(IndicatorValue.version), sa.func.max(IndicatorValue.id))
+        .where(IndicatorValue.slot.in_(gone)).group_by(IndicatorValue.slot))} if gone else {}
     reason = _("The territory's communes changed: the figure is recomputed from the census (HCP).")
     for slot, (indicator, row) in wanted.items():
         current = stored.get(slot)
@@ -397,11 +404,13 @@ def record_census_baselines(actor, territory: Territory, indicators=None) -> Cen
             indicator_id=indicator.id, territory_id=territory.id, period=row.period, kind="baseline", sex=row.sex,
             area=row.area, slot=slot, value=row.value, numerator=row.numerator, denominator=row.denominator,
             source_text=row.source_text[:300], status="approved", entered_by_id=actor_id, entered_at=now,
-            validated_by_id=actor_id, validated_at=now, approved_by_id=actor_id, approved_at=now)
+            validated_at=now, approved_at=now)
+        if slot in earlier:
+            value.version, value.replaces_id = earlier[slot][0] + 1, earlier[slot][1]
         before = {}
         if current is not None:
             before = audit.snapshot(current, AUDIT_FIELDS)
-            current.is_current = False
+            current.is_current = current.is_official = False
             db.session.flush()  # one current version per slot
             value.version, value.replaces_id, value.reason = current.version + 1, current.id, reason
             updated += 1
@@ -416,11 +425,14 @@ def record_census_baselines(actor, territory: Territory, indicators=None) -> Cen
         if slot in wanted or not _stored_from_census(current) or current.period not in CENSUS_PERIODS:
             continue
         before = audit.snapshot(current, AUDIT_FIELDS)
-        current.is_current = False
+        current.is_current = current.is_official = False
         audit.record(actor, "delete", current, before, audit.snapshot(current, AUDIT_FIELDS),
                      label=value_label(current, by_id[current.indicator_id]), territory_id=territory.id)
         withdrawn += 1
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return CensusSync(added, updated, withdrawn)
 
 

@@ -16,6 +16,7 @@ from najma.errors import DomainError
 from najma.extensions import db
 from najma.geography import census, outlines, spatial
 from najma.geography.models import Boundary, CensusField, CensusRecord, Cercle, Commune, Province, Region
+from najma.models_base import utcnow
 from najma.governance.models import Body
 from najma.territories.models import Territory, TerritoryCommune
 from najma.vocab import PHASES, SETTINGS
@@ -209,8 +210,8 @@ def set_communes(actor, territory: Territory, commune_ids: list[int],
     Rules: every commune exists and lies in the territory's province (its committee is chaired
     by that province's delegate and its figures are compared with that province's); no commune
     twice; a part description only when the territory is made of that one commune. An empty
-    list is allowed (the territory falls back on its province's outline). Audited; one transaction,
-    then the census baselines of the indicators follow the new composition (a second one).
+    list is allowed (the territory falls back on its province's outline). The census baselines of
+    the indicators follow the composition. Audited; one transaction.
     """
     ids = [int(commune_id) for commune_id in commune_ids]
     if len(set(ids)) != len(ids):
@@ -251,13 +252,15 @@ def set_communes(actor, territory: Territory, commune_ids: list[int],
     if after != before:
         audit.record(actor, "update", territory, {"communes": before}, {"communes": after},
                      territory_id=territory.id)
-    db.session.commit()
+        territory.updated_at = utcnow()  # the territory changed: caches keyed on it (dashboard) follow
+    db.session.flush()
     db.session.expire(territory, ["commune_links"])
-    if after != before:
-        # The census baselines are the communes' figures: they follow the new composition.
-        from najma.indicators.services import record_census_baselines
+    # The census baselines are the communes' figures: they follow the composition in the same
+    # transaction (run on every save, so a save repairs baselines left out of step).
+    from najma.indicators.services import record_census_baselines
 
-        record_census_baselines(actor, territory)
+    record_census_baselines(actor, territory, commit=False)
+    db.session.commit()
     return territory
 
 

@@ -471,3 +471,5 @@ def test_an_approved_figure_stays_official_until_its_correction_is_approved(terr
     entry.approve_values(people.steering, [again.id])
     assert public() == [("2025", Decimal(43))]
     assert services.overview(count).nation["measure"].figure.count == 1
+    assert [(v.value, v.status, v.is_current, v.is_official) for v in value_rows(count)] == [
+        (40, "approved", False, False), (42, "entered", False, False), (43, "approved", True, True)]
