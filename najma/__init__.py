@@ -196,7 +196,7 @@ def register_template_helpers(app: Flask) -> None:
     from najma.i18n import current_language, text_direction
     from najma.markdown_render import render
     from najma.permissions import can
-    from najma.i18n import format_number_local
+    from najma.i18n import format_list_local, format_number_local
     from najma.indicators.periods import isolated as isolated_period
     from najma.timeutil import format_date_local, format_datetime_local
 
@@ -212,6 +212,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["datetimeformat"] = format_datetime_local
     app.jinja_env.filters["dateformat"] = format_date_local
     app.jinja_env.filters["numberformat"] = format_number_local
+    app.jinja_env.filters["listformat"] = format_list_local
     app.jinja_env.filters["label"] = vocab.label
     app.jinja_env.filters["period"] = isolated_period
 

@@ -56,3 +56,12 @@ def format_number_local(value, decimals: int | None = None) -> str:
     if decimals is not None:
         value = round(value, decimals)
     return pattern.apply(value, locale)
+
+
+def format_list_local(items, vocabulary: dict | None = None) -> str:
+    """Words joined as the user's language joins a list ("a, b et c"; "أ و ب"; "a, b and c");
+    with ``vocabulary``, codes turned into their labels first."""
+    from babel.lists import format_list
+
+    items = [str(vocabulary.get(item, item) if vocabulary is not None else item) for item in items or ()]
+    return format_list(items, locale=current_language()) if items else ""

@@ -72,3 +72,19 @@ def test_templates_number_filter_uses_the_language(app, language, expected):
         text = render_template_string("{{ a | numberformat }} · {{ b | numberformat(1) }} · {{ c | numberformat(1) }}",
                                       a=574112, b=Decimal("39.1"), c=32)
     assert text == expected
+
+
+def test_lists_are_joined_as_each_language_joins_them(app):
+    from flask_babel import force_locale
+
+    from najma.i18n import format_list_local
+
+    labels = {"sex": "Sexe", "area": "Milieu"}
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert format_list_local(["sex", "area"], labels) == "Sexe et Milieu"
+        with force_locale("en"):
+            assert format_list_local(["a", "b", "c"]) == "a, b, and c"
+        with force_locale("ar"):
+            assert format_list_local(["أ", "ب"]) == "أ وب"  # the conjunction joins the next word
+        assert format_list_local([]) == ""

@@ -89,7 +89,7 @@ def test_the_indicator_page_states_definition_source_and_rule(client, seeded, lo
     assert "can neither read nor write" in page and "ne savent ni lire ni écrire" not in page
     assert "Census (HCP): Illiteracy rate, aged 10 and over" in page
     assert "recomputed from counts" in page and "never an average of rates" in page
-    assert "Sex, Area (urban, rural)" in page and "Lower is better" in page
+    assert "Sex and Area (urban, rural)" in page and "Lower is better" in page
     assert 'data-testid="edit-indicator"' in page
 
 
