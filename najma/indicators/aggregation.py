@@ -164,9 +164,10 @@ def visible_condition(include_pending: PendingScope):
 
 def source_condition(indicator, *, territory_id: int | None = None, province_id: int | None = None,
                      dimension: str | None = None):
-    """The rows an indicator's figures are made of: the current versions at the indicator's level
-    (territories, provinces or the nation), totals only or one breakdown; with the province column
-    they group by (``None`` for a nation-level indicator)."""
+    """The rows an indicator's figures are made of: its values at the indicator's level
+    (territories, provinces or the nation), totals only or one breakdown (which versions, current
+    or official, is :func:`visible_condition`'s to say); with the province column they group by
+    (``None`` for a nation-level indicator)."""
     conditions = [IndicatorValue.indicator_id == indicator.id]
     for name, column in DIMENSIONS.items():
         conditions.append(column.is_not(None) if name == dimension else column.is_(None))

@@ -173,7 +173,9 @@ def _same_number(typed: str, stored) -> bool:
         number = parse_number(typed)
     except ValueError:
         return False
-    return number == stored if number is not None and stored is not None else number is None and stored is None
+    if number is None or stored is None:
+        return number is None and stored is None
+    return number == stored
 
 
 def stale_locked_rows(rows: list[FormRow], formdata: MultiDict) -> list[FormRow]:

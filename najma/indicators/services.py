@@ -36,11 +36,11 @@ from najma.vocab import (INDICATOR_AGGREGATIONS, INDICATOR_DIRECTIONS, INDICATOR
                          INDICATOR_SOURCES, INDICATOR_UNITS, VALUE_KINDS)
 
 #: Re-exported so that callers find the register's whole contract here.
-__all__ = ["Aggregate", "CensusSync", "Computation", "ComputedValue", "IndicatorConflict", "IndicatorData", "Latest", "Overview",
-           "SeriesPoint", "aggregate", "aggregation_sentence", "breakdown", "census_baselines", "census_baselines_for",
-           "check_indicator", "compute", "create_indicator", "get_by_code", "latest_by_territory", "list_indicators",
-           "national_latest", "overview", "pending_scope", "record_census_baselines", "seed_default_indicators", "series",
-           "source_key_label", "update_indicator"]
+__all__ = ["Aggregate", "CensusSync", "Computation", "ComputedValue", "IndicatorConflict", "IndicatorData", "Latest",
+           "Overview", "SeriesPoint", "aggregate", "aggregation_sentence", "breakdown", "census_baselines",
+           "census_baselines_for", "check_indicator", "compute", "create_indicator", "get_by_code",
+           "latest_by_territory", "list_indicators", "national_latest", "overview", "pending_scope",
+           "record_census_baselines", "seed_default_indicators", "series", "source_key_label", "update_indicator"]
 
 KINDS = tuple(VALUE_KINDS)
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -349,10 +349,6 @@ class CensusSync:
     updated: int = 0
     withdrawn: int = 0
 
-    @property
-    def changed(self) -> int:
-        return self.added + self.updated + self.withdrawn
-
 
 def _stored_from_census(value: IndicatorValue) -> bool:
     """Whether a baseline is the platform's copy of HCP's figure (stored approved at once, never
@@ -642,7 +638,8 @@ def national_latest(indicators, include_pending: PendingScope = False) -> dict[i
     result: dict[int, Latest] = {}
     by_id = {i.id: i for i in indicators}
     condition = sa.and_(
-        IndicatorValue.indicator_id.in_(list(by_id)), IndicatorValue.kind == "measure", IndicatorValue.sex.is_(None), IndicatorValue.target_group_id.is_(None),
+        IndicatorValue.indicator_id.in_(list(by_id)), IndicatorValue.kind == "measure", IndicatorValue.sex.is_(None),
+        IndicatorValue.target_group_id.is_(None),
         IndicatorValue.area.is_(None), aggregation.visible_condition(include_pending),
         sa.or_(*[_level_rows(level, [i.id for i in indicators if i.level == level])
                  for level in INDICATOR_LEVELS if any(i.level == level for i in indicators)]))
