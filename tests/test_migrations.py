@@ -261,6 +261,8 @@ def _assert_official_migrates_both_ways(url: str) -> None:
             official = connection.execute(sa.text(
                 "SELECT id FROM indicator_values WHERE is_official ORDER BY id")).scalars().all()
         assert official == [2, 5]
+        indexes = {index["name"] for index in sa.inspect(db.engine).get_indexes("indicator_values")}
+        assert "ix_indicator_values_replaces_id" in indexes
 
         downgrade(revision="0009_beneficiaries_reached")
         assert "is_official" not in _value_columns()
