@@ -137,17 +137,6 @@ def _assert_definitions_migrate_both_ways(url: str) -> None:
         db.engine.dispose()
 
 
-def test_sqlite_indicator_definitions_upgrade_and_downgrade(tmp_path):
-    _assert_definitions_migrate_both_ways(f"sqlite:///{tmp_path / 'definitions.db'}")
-
-
-@pytest.mark.postgres
-@pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL server on 127.0.0.1:5432")
-def test_postgresql_indicator_definitions_upgrade_and_downgrade():
-    with _postgres_database() as url:
-        _assert_definitions_migrate_both_ways(url)
-
-
 # --- 0009: beneficiaries reached -----------------------------------------------------------------
 
 def _tables() -> set[str]:
@@ -212,17 +201,6 @@ def _assert_reached_migrates_both_ways(url: str) -> None:
         db.engine.dispose()
 
 
-def test_sqlite_beneficiaries_reached_upgrade_and_downgrade(tmp_path):
-    _assert_reached_migrates_both_ways(f"sqlite:///{tmp_path / 'reached.db'}")
-
-
-@pytest.mark.postgres
-@pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL server on 127.0.0.1:5432")
-def test_postgresql_beneficiaries_reached_upgrade_and_downgrade():
-    with _postgres_database() as url:
-        _assert_reached_migrates_both_ways(url)
-
-
 # --- 0010: the official version of each indicator value ------------------------------------------
 
 def _value_columns() -> set[str]:
@@ -272,12 +250,24 @@ def _assert_official_migrates_both_ways(url: str) -> None:
         db.engine.dispose()
 
 
-def test_sqlite_official_values_upgrade_and_downgrade(tmp_path):
-    _assert_official_migrates_both_ways(f"sqlite:///{tmp_path / 'official.db'}")
+# --- each step up and down, on SQLite and on PostgreSQL --------------------------------------------
+
+#: The migrations with a check of their own (data kept, columns and tables as expected both ways).
+STEP_CHECKS = {
+    "0008_indicator_definitions": _assert_definitions_migrate_both_ways,
+    "0009_beneficiaries_reached": _assert_reached_migrates_both_ways,
+    "0010_official_values": _assert_official_migrates_both_ways,
+}
+
+
+@pytest.mark.parametrize("step", list(STEP_CHECKS))
+def test_sqlite_migration_steps_go_up_and_down(tmp_path, step):
+    STEP_CHECKS[step](f"sqlite:///{tmp_path / 'steps.db'}")
 
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not _postgres_available(), reason="no PostgreSQL server on 127.0.0.1:5432")
-def test_postgresql_official_values_upgrade_and_downgrade():
+@pytest.mark.parametrize("step", list(STEP_CHECKS))
+def test_postgresql_migration_steps_go_up_and_down(step):
     with _postgres_database() as url:
-        _assert_official_migrates_both_ways(url)
+        STEP_CHECKS[step](url)
