@@ -32,6 +32,7 @@ from najma import audit
 from najma.audit import AuditEvent
 from najma.errors import DomainError
 from najma.extensions import db
+from najma.i18n import current_language
 from najma.indicators import aggregation, periods
 from najma.indicators.models import Indicator, IndicatorValue
 from najma.models_base import utcnow
@@ -87,11 +88,15 @@ def breakdown_key(sex: str | None, target_group_id: int | None, area: str | None
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+#: "1,234" or "12,345,678": thousands as English writes them (read so only in the English interface;
+#: in French and Arabic the comma is the decimal mark).
+_ENGLISH_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 
 
 def parse_number(text: Any) -> Decimal | None:
     """A number typed in a form, French or English style ("12,5", "1 234,5", "12.5", "40 %"), as a
-    Decimal; ``None`` when empty. Raises ``ValueError`` with a message for the user otherwise."""
+    Decimal; ``None`` when empty. "1,234" is 1.234 except in the English interface, where it is
+    1234. Raises ``ValueError`` with a message for the user otherwise."""
     if text is None:
         return None
     if isinstance(text, bool):
@@ -108,7 +113,9 @@ def parse_number(text: Any) -> Decimal | None:
         # percent sign; Arabic-Indic digits are read by Decimal as they are.
         cleaned = (_SPACES.sub("", raw).replace("\u2212", "-").replace("\u066c", "").replace("\u066b", ",")
                    .rstrip("%\u066a"))
-        if "," in cleaned and "." in cleaned:
+        if _ENGLISH_THOUSANDS.match(cleaned) and current_language() == "en":
+            cleaned = cleaned.replace(",", "")
+        elif "," in cleaned and "." in cleaned:
             decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
             thousands = "." if decimal_mark == "," else ","
             cleaned = cleaned.replace(thousands, "").replace(decimal_mark, ".")

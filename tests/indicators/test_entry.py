@@ -43,6 +43,19 @@ def test_numbers_are_read_as_arabic_writing_puts_them(app, typed, expected):
     assert entry.parse_number(typed) == Decimal(expected)
 
 
+def test_a_comma_before_three_digits_is_thousands_only_in_english(app):
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert entry.parse_number("1,234") == Decimal(1234)
+            assert entry.parse_number("12,345,678") == Decimal(12345678)
+            assert entry.parse_number("12,5") == Decimal("12.5")
+        for language in ("fr", "ar"):
+            with force_locale(language):
+                assert entry.parse_number("1,234") == Decimal("1.234")
+
+
 def test_minus_zero_is_zero(app):
     assert str(entry.show_number(entry.parse_number("-0"))) == "0"
     assert not entry.parse_number("-0,0").is_signed()
