@@ -388,7 +388,8 @@ def record_census_baselines(actor, territory: Territory, indicators=None, *, com
     gone = [slot for slot in wanted if slot not in stored]
     earlier = {slot: (version, value_id) for slot, version, value_id in db.session.execute(
         sa.select(IndicatorValue.slot, sa.func.max(IndicatorValue.version), sa.func.max(IndicatorValue.id))
-        .where(IndicatorValue.slot.in_(gone)).group_by(IndicatorValue.slot))} if gone else {}
+        .where(IndicatorValue.territory_id == territory.id, IndicatorValue.slot.in_(gone))
+        .group_by(IndicatorValue.slot))} if gone else {}
     reason = _("The territory's communes changed: the figure is recomputed from the census (HCP).")
     for slot, (indicator, row) in wanted.items():
         current = stored.get(slot)
